@@ -1,0 +1,65 @@
+/**
+ * Threefry-2x32 with 20 rounds (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3",
+ * Random123). A keyed bijection on pairs of uint32: counter-based, so any element of a random
+ * stream can be computed independently — which is what lets kernels generate random bits in place.
+ */
+const ROTATIONS = [13, 15, 26, 6, 17, 29, 16, 24] as const;
+const SKEIN_PARITY = 0x1bd11bda;
+
+/** Writes threefry2x32_20(key, counter) into out[outOffset], out[outOffset + 1]. */
+export function threefry2x32Into(
+  k0: number,
+  k1: number,
+  c0: number,
+  c1: number,
+  out: Uint32Array,
+  outOffset: number,
+): void {
+  const ks0 = k0 >>> 0;
+  const ks1 = k1 >>> 0;
+  const ks2 = (SKEIN_PARITY ^ ks0 ^ ks1) >>> 0;
+  const ks = [ks0, ks1, ks2];
+  let x0 = (c0 + ks0) >>> 0;
+  let x1 = (c1 + ks1) >>> 0;
+  for (let group = 0; group < 5; group++) {
+    const rotBase = (group & 1) * 4;
+    for (let r = 0; r < 4; r++) {
+      x0 = (x0 + x1) >>> 0;
+      const rot = ROTATIONS[rotBase + r]!;
+      x1 = ((x1 << rot) | (x1 >>> (32 - rot))) >>> 0;
+      x1 = (x1 ^ x0) >>> 0;
+    }
+    const s = group + 1;
+    x0 = (x0 + ks[s % 3]!) >>> 0;
+    x1 = (x1 + ks[(s + 1) % 3]! + s) >>> 0;
+  }
+  out[outOffset] = x0;
+  out[outOffset + 1] = x1;
+}
+
+/** threefry2x32_20(key, counter) as a fresh pair. */
+export function threefry2x32(key: readonly [number, number], counter: readonly [number, number]): [number, number] {
+  const out = new Uint32Array(2);
+  threefry2x32Into(key[0], key[1], counter[0], counter[1], out, 0);
+  return [out[0]!, out[1]!];
+}
+
+/**
+ * Source text of the same function for generated kernels (JavaScript). Kept next to the host
+ * implementation so the two cannot drift: test/prng checks both against the known-answer vectors.
+ */
+export const THREEFRY_JS_SOURCE = `function threefry2x32(k0, k1, c0, c1, word) {
+  const ks2 = (0x1bd11bda ^ k0 ^ k1) >>> 0;
+  let x0 = (c0 + k0) >>> 0, x1 = (c1 + k1) >>> 0, t;
+  const R = [13, 15, 26, 6, 17, 29, 16, 24], K = [k0 >>> 0, k1 >>> 0, ks2];
+  for (let g = 0; g < 5; g++) {
+    const rb = (g & 1) * 4;
+    for (let r = 0; r < 4; r++) {
+      x0 = (x0 + x1) >>> 0; t = R[rb + r];
+      x1 = ((x1 << t) | (x1 >>> (32 - t))) >>> 0; x1 = (x1 ^ x0) >>> 0;
+    }
+    const s = g + 1;
+    x0 = (x0 + K[s % 3]) >>> 0; x1 = (x1 + K[(s + 1) % 3] + s) >>> 0;
+  }
+  return word === 0 ? x0 : x1;
+}`;
