@@ -1,0 +1,15 @@
+// npm run bench -- NAME [flags] [--json]     (no NAME: list the benchmarks)
+import { benchmarks } from './registry.ts';
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const rest = argv.filter((a) => a !== '--json');
+const name = rest[0];
+const bench = benchmarks.find((b) => b.name === name);
+if (!bench) {
+  console.error(`${name ? `unknown benchmark "${name}"\n` : ''}benchmarks:\n${benchmarks.map((b) => `  ${b.name.padEnd(16)} ${b.summary}`).join('\n')}`);
+  process.exit(name ? 2 : 0);
+}
+const result = await bench.run(rest.slice(1), { json });
+if (json) console.log(JSON.stringify(result));
+else console.log(result);
