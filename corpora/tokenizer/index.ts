@@ -1,0 +1,15 @@
+export { TokenizerError, VocabError, MissingSpecialTokenError, DuplicateTokenError, VocabTrainingError } from './errors.ts';
+export { SPECIAL_TOKENS, SPECIAL_ROLES } from './specialTokens.ts';
+export type { SpecialRole, SpecialIds } from './specialTokens.ts';
+export { createVocab, specialIdSet } from './vocab.ts';
+export type { Vocab } from './vocab.ts';
+export { parseVocabText, readVocabFile, formatVocabText, writeVocabFile } from './vocabFile.ts';
+export { basicTokenize, normalizeWord, isPunctuation } from './basicTokenizer.ts';
+export type { BasicTokenizerOptions } from './basicTokenizer.ts';
+export { wordpieceSplit } from './wordpiece.ts';
+export type { WordPieceSplitOptions } from './wordpiece.ts';
+export { createWordPieceTokenizer } from './tokenizer.ts';
+export type { WordPieceTokenizer, WordPieceOptions, DecodeOptions } from './tokenizer.ts';
+export { countWords, trainVocabFromWordCounts, trainWordPieceVocab } from './trainVocab.ts';
+export type { TrainVocabOptions } from './trainVocab.ts';
+export { buildWordLevelVocab } from './wordLevelVocab.ts';
