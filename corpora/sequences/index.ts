@@ -1,0 +1,11 @@
+export { SequenceError, SequenceTooLongError } from './errors.ts';
+export { buildRows, buildRowsAsync } from './rows.ts';
+export type { SequenceRow, RowBuilder, SequenceSpecials } from './rows.ts';
+export { rowsToBatch, batchRows, collectBatch } from './batch.ts';
+export type { SequenceBatch } from './batch.ts';
+export { sentenceInstanceBuilder } from './sentenceInstances.ts';
+export type { SentenceInstanceOptions } from './sentenceInstances.ts';
+export { packedBlockBuilder } from './packedBlocks.ts';
+export type { PackedBlockOptions } from './packedBlocks.ts';
+export { completeBlockBuilder } from './completeBlocks.ts';
+export type { CompleteBlockOptions } from './completeBlocks.ts';
