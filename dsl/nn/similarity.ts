@@ -1,0 +1,20 @@
+import type { Axes, Without } from '../axes.ts';
+import { div, maximum, mul, sqrt, square } from '../ops/elementwise.ts';
+import { sum } from '../ops/reduce.ts';
+import type { Tensor } from '../tensor.ts';
+
+/** x / max(||x||_2, eps) along an axis (PyTorch's F.normalize, eps 1e-12). */
+export function l2Normalize<A extends Axes, X extends A[number]>(x: Tensor<A>, axis: X, eps = 1e-12): Tensor<A> {
+  const norm = sqrt(sum(square(x), axis));
+  return div(x, maximum(norm, eps)) as unknown as Tensor<A>;
+}
+
+/** Cosine similarity along an axis, each side normalised with l2Normalize. */
+export function cosineSimilarity<A extends Axes, B extends Axes, X extends A[number] & B[number]>(
+  a: Tensor<A>,
+  b: Tensor<B>,
+  axis: X,
+  eps = 1e-12,
+): Tensor<Axes> {
+  return sum(mul(l2Normalize(a, axis, eps), l2Normalize(b, axis, eps)) as unknown as Tensor<Axes>, axis) as Tensor<Without<Axes, X>>;
+}
