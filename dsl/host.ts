@@ -5,7 +5,7 @@ import type { Axes } from './axes.ts';
 import { AxisError, DTypeMismatchError, SizeMismatchError } from './errors.ts';
 
 /** Shape, dtype and axis names of a value, without data: what tracing needs to build inputs. */
-export class TensorSpec<A extends Axes = Axes> {
+export class TensorSpec<const A extends Axes = Axes> {
   constructor(
     readonly axes: A,
     readonly shape: readonly number[],
@@ -15,7 +15,7 @@ export class TensorSpec<A extends Axes = Axes> {
   }
 }
 
-export const spec = <A extends Axes>(axes: A, shape: readonly number[], dtype: DType = 'f32'): TensorSpec<A> => new TensorSpec(axes, shape, dtype);
+export const spec = <const A extends Axes>(axes: A, shape: readonly number[], dtype: DType = 'f32'): TensorSpec<A> => new TensorSpec(axes, shape, dtype);
 
 function storageFor(dtype: DType, data: ArrayLike<number>): HostData {
   if (dtype === 'f32') return data instanceof Float32Array || data instanceof Float64Array ? data : Float32Array.from(data);
@@ -28,7 +28,7 @@ function storageFor(dtype: DType, data: ArrayLike<number>): HostData {
  * A concrete array with named axes: inputs to and results of interpreted or compiled functions.
  * f32 data is a Float32Array (compiled results) or a Float64Array (interpreter results).
  */
-export class HostTensor<A extends Axes = Axes> {
+export class HostTensor<const A extends Axes = Axes> {
   readonly axes: A;
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -66,7 +66,7 @@ export class HostTensor<A extends Axes = Axes> {
 }
 
 /** A host tensor from data: hostTensor(new Float32Array(6), ['b', 'd'], [2, 3]). */
-export function hostTensor<A extends Axes>(data: ArrayLike<number>, axes: A, shape: readonly number[], dtype: DType = 'f32'): HostTensor<A> {
+export function hostTensor<const A extends Axes>(data: ArrayLike<number>, axes: A, shape: readonly number[], dtype: DType = 'f32'): HostTensor<A> {
   return new HostTensor(axes, shape, dtype, data);
 }
 

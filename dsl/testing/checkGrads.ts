@@ -148,7 +148,7 @@ export function checkHvp(fn: Fn, args: readonly HostTensor[], options: Omit<Chec
 }
 
 /** A float64 host tensor of standard normals (for gradient checks). */
-export function randomHost<A extends Axes>(seed: number, axes: A, shape: readonly number[]): HostTensor<A> {
+export function randomHost<const A extends Axes>(seed: number, axes: A, shape: readonly number[]): HostTensor<A> {
   const n = shape.reduce((a, b) => a * b, 1);
   return new HostTensor(axes, shape, 'f32', normal(makeKey(seed), n));
 }
