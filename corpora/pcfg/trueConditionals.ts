@@ -1,0 +1,79 @@
+import { ChartWorkspace } from './chartWorkspace.ts';
+import { chartTables } from './chartTables.ts';
+import type { Grammar } from './grammar.ts';
+import { insideChart, sentenceLogProb, type InsideChart } from './insideChart.ts';
+import { outsideChart } from './outsideChart.ts';
+
+/**
+ * The true single-mask MLM conditionals of one sentence (spec 5b5), position-major:
+ * pStar[i * T + v] = p*(v | x_{-i}) = P(x with x_i = v) / sum_v' P(x with x_i = v'), over the
+ * terminals in id (sorted-word) order, for every position i from one inside/outside pass:
+ * p*(v | x_{-i}) is proportional to sum_X alpha(X, i, i+1) P(X -> v).
+ * entropy[i] = H(p*(. | x_{-i})) in nats. A position whose context no derivation allows
+ * (only possible for a zero-probability sentence) gets a zero row and entropy NaN.
+ */
+export interface SentenceConditionals {
+  readonly pStar: Float64Array;
+  readonly entropy: Float64Array;
+  /** ln P(x), with the start prior. */
+  readonly logProb: number;
+  /** The inside chart computed on the way (a view of the workspace; labels can be read from it). */
+  readonly inside: InsideChart;
+}
+
+/** Optional output buffers (pStar of at least n * T, entropy of at least n) to avoid allocation. */
+export interface ConditionalsBuffers {
+  readonly pStar: Float64Array;
+  readonly entropy: Float64Array;
+}
+
+export function trueConditionals(
+  g: Grammar,
+  sentence: Int32Array,
+  ws?: ChartWorkspace,
+  out?: ConditionalsBuffers,
+): SentenceConditionals {
+  const t = chartTables(g);
+  const { N, T, emitOffsets, emitTerminal, emitProb } = t;
+  const n = sentence.length;
+  const w = ws ?? new ChartWorkspace(N, n);
+  const inside = insideChart(g, sentence, w);
+  const outside = outsideChart(inside, w);
+  const pStar = out ? out.pStar.subarray(0, n * T) : new Float64Array(n * T);
+  const entropy = out ? out.entropy.subarray(0, n) : new Float64Array(n);
+  pStar.fill(0);
+  const a = outside.values;
+  const written = outside.written;
+  const stride = n + 1;
+  const W = t.W;
+  for (let i = 0; i < n; i++) {
+    const c = i * stride + i + 1;
+    const base = c * N;
+    const row = i * T;
+    for (let wd = 0; wd < W; wd++) {
+      let m = written[c * W + wd]!;
+      while (m !== 0) {
+        const low = m & -m;
+        m ^= low;
+        const x = (wd << 5) | (31 - Math.clz32(low));
+        const ax = a[base + x]!;
+        for (let r = emitOffsets[x]!; r < emitOffsets[x + 1]!; r++) pStar[row + emitTerminal[r]!] += ax * emitProb[r]!;
+      }
+    }
+    let z = 0;
+    for (let v = 0; v < T; v++) z += pStar[row + v]!;
+    if (!(z > 0)) {
+      entropy[i] = NaN;
+      continue;
+    }
+    const inv = 1 / z;
+    let h = 0;
+    for (let v = 0; v < T; v++) {
+      const p = pStar[row + v]! * inv;
+      pStar[row + v] = p;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    entropy[i] = h;
+  }
+  return { pStar, entropy, logProb: sentenceLogProb(inside), inside };
+}
