@@ -1,0 +1,58 @@
+// Worker thread of the CPU kernel pool (plain JS: runs without a TypeScript loader).
+// Waits on its own generation word; runs kernel KERNEL with its argument slots; decrements PENDING.
+import { workerData, receiveMessageOnPort } from 'node:worker_threads';
+import {
+  PENDING, MAIN_SLEEPING, STOP, READY, JOB_THREADS, GEN, KERNEL, SLEEPING, ERROR, ARG_SLOTS, KERNEL_DRAIN,
+  workerWord, argsOffset, makeKernel,
+} from './pool-protocol.mjs';
+
+const { memory, control, port, index: w, threads, spinIterations } = workerData;
+const ctl = new Int32Array(control);
+const args = new Float64Array(control, argsOffset(threads) + w * ARG_SLOTS * 8, ARG_SLOTS);
+const kernels = [];
+const genWord = workerWord(w, GEN);
+const sleepWord = workerWord(w, SLEEPING);
+
+// Registration messages arrive on `port`; the main thread runs a DRAIN job right after posting, so
+// they are read synchronously here (the event loop never runs while the worker is in its loop).
+function drain() {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const msg = m.message;
+    kernels[msg.id] = makeKernel(msg, memory);
+  }
+}
+
+function runJob() {
+  const id = ctl[workerWord(w, KERNEL)];
+  if (id === KERNEL_DRAIN) return drain();
+  const fn = kernels[id];
+  if (!fn) throw new Error(`worker ${w}: kernel ${id} is not registered`);
+  const status = fn(args, w, ctl[JOB_THREADS]);
+  if (typeof status === 'number' && status !== 0) throw new Error(`worker ${w}: kernel ${id} returned status ${status}`);
+}
+
+let seen = Atomics.load(ctl, genWord);
+Atomics.add(ctl, READY, 1);
+Atomics.notify(ctl, READY);
+for (;;) {
+  let g = Atomics.load(ctl, genWord);
+  for (let i = 0; g === seen && i < spinIterations; i++) g = Atomics.load(ctl, genWord);
+  if (g === seen) {
+    // Announce the sleep before re-checking in wait(): the main thread reads SLEEPING after
+    // bumping GEN, so one of the two always sees the other (sequentially consistent atomics).
+    Atomics.store(ctl, sleepWord, 1);
+    Atomics.wait(ctl, genWord, seen);
+    Atomics.store(ctl, sleepWord, 0);
+    continue;
+  }
+  seen = g;
+  if (Atomics.load(ctl, STOP)) break;
+  try {
+    runJob();
+  } catch (e) {
+    Atomics.store(ctl, workerWord(w, ERROR), 1);
+    port.postMessage({ error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  }
+  if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_SLEEPING)) Atomics.notify(ctl, PENDING);
+}
+port.close();

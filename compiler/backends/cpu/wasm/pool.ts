@@ -1,0 +1,190 @@
+// A pool of worker threads sharing the arena memory, for running CPU kernels in parallel.
+//
+// Protocol (see pool-protocol.mjs): a SharedArrayBuffer control block holds, per worker, a job
+// generation word (its futex), the kernel id, and ARG_SLOTS float64 arguments. run() writes the
+// ids, sets PENDING, bumps each active worker's generation (notifying only workers that sleep),
+// runs thread 0's share on the calling thread, then spins / Atomics.waits until PENDING is 0.
+// Workers spin a little after each job before sleeping, so back-to-back jobs avoid futex wakes.
+//
+// Kernels are registered once (wasm module + export, or JS factory source) and referred to by id.
+// Registration is synchronous: the message is posted on the worker's port and a DRAIN job makes
+// the worker read it with receiveMessageOnPort.
+
+import os from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  ARG_SLOTS, ERROR, FIRST_KERNEL, GEN, JOB_THREADS, KERNEL, KERNEL_DRAIN, MAIN_SLEEPING, PENDING, READY, SLEEPING, STOP,
+  argsOffset, controlBytes, makeKernel, workerWord, type KernelFn, type KernelMessage,
+} from './pool-protocol.mjs';
+import { WorkerPoolError } from './errors.ts';
+
+export type { KernelFn } from './pool-protocol.mjs';
+
+export interface PoolOptions {
+  /** The arena; must be a shared memory. */
+  readonly memory: WebAssembly.Memory;
+  /** Threads including the calling one (default os.availableParallelism()). */
+  readonly threads?: number;
+  /** Busy-wait iterations (Atomics.load) before a worker sleeps; ~1e5 ≈ 100-200 µs. */
+  readonly spinIterations?: number;
+  /** Busy-wait iterations of the calling thread before it Atomics.waits for workers. */
+  readonly mainSpinIterations?: number;
+}
+
+const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
+const STARTUP_TIMEOUT_MS = 30_000;
+
+export class WorkerPool {
+  readonly threads: number;
+  readonly memory: WebAssembly.Memory;
+  private readonly ctl: Int32Array;
+  private readonly argViews: Float64Array[];
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly kernels: KernelFn[] = [];
+  private readonly mainSpin: number;
+  private nextId = FIRST_KERNEL;
+  private closed = false;
+
+  /** Starts the workers and blocks until they are ready (Atomics.wait is fine on Node's main thread). */
+  constructor(opts: PoolOptions) {
+    if (!(opts.memory.buffer instanceof SharedArrayBuffer)) {
+      throw new WorkerPoolError('WorkerPool: memory must be a shared WebAssembly.Memory', { argument: 'memory' });
+    }
+    const threads = opts.threads ?? os.availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new WorkerPoolError(`WorkerPool: threads = ${threads} must be a positive integer`, { argument: 'threads', value: threads });
+    }
+    this.threads = threads;
+    this.memory = opts.memory;
+    this.mainSpin = opts.mainSpinIterations ?? 100_000;
+    const control = new SharedArrayBuffer(controlBytes(threads));
+    this.ctl = new Int32Array(control);
+    this.argViews = Array.from({ length: threads }, (_, t) => new Float64Array(control, argsOffset(threads) + t * ARG_SLOTS * 8, ARG_SLOTS));
+    for (let w = 1; w < threads; w++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(WORKER_URL, {
+        workerData: { memory: opts.memory, control, port: port2, index: w, threads, spinIterations: opts.spinIterations ?? 100_000 },
+        transferList: [port2],
+      });
+      worker.unref();
+      port1.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (let ready = Atomics.load(this.ctl, READY); ready < threads - 1; ready = Atomics.load(this.ctl, READY)) {
+      if (Date.now() > deadline) {
+        this.close();
+        throw new WorkerPoolError(`WorkerPool: only ${ready} of ${threads - 1} workers started`, {});
+      }
+      Atomics.wait(this.ctl, READY, ready, 100);
+    }
+  }
+
+  /** The argument slots (ARG_SLOTS float64) of `thread` (0 = the calling thread). */
+  args(thread: number): Float64Array {
+    return this.argViews[thread]!;
+  }
+
+  /** Registers export `name` (taking `arity` numbers, returning 0 on success) of a wasm module. */
+  registerWasm(module: WebAssembly.Module, name: string, arity: number): number {
+    return this.register({ kind: 'wasm', id: 0, module, name, arity });
+  }
+
+  /**
+   * Registers a JS kernel from source: an expression for a factory
+   * `(memory) => (args, thread, threads) => status | undefined`. It runs in workers without
+   * TypeScript and without access to the caller's closures.
+   */
+  registerJs(source: string): number {
+    return this.register({ kind: 'js', id: 0, source });
+  }
+
+  private register(msg: KernelMessage): number {
+    this.assertOpen();
+    const id = this.nextId++;
+    const full = { ...msg, id };
+    this.kernels[id] = makeKernel(full, this.memory);
+    for (const port of this.ports) port.postMessage(full);
+    this.dispatch(KERNEL_DRAIN, this.threads, true);
+    return id;
+  }
+
+  /**
+   * Runs `kernel` on threads 0..threads-1 (thread 0 here) with each thread's args() slots and
+   * returns when all are done. Throws WorkerPoolError if any thread failed.
+   */
+  run(kernel: number, threads: number = this.threads): void {
+    this.assertOpen();
+    if (!(kernel >= FIRST_KERNEL && kernel < this.nextId)) {
+      throw new WorkerPoolError(`WorkerPool.run: kernel ${kernel} is not registered`, { argument: 'kernel', value: kernel });
+    }
+    if (!Number.isInteger(threads) || threads < 1 || threads > this.threads) {
+      throw new WorkerPoolError(`WorkerPool.run: threads = ${threads} must be in [1, ${this.threads}]`, { argument: 'threads', value: threads });
+    }
+    this.dispatch(kernel, threads, false);
+  }
+
+  private dispatch(kernel: number, threads: number, drainOnly: boolean): void {
+    const ctl = this.ctl;
+    ctl[JOB_THREADS] = threads;
+    Atomics.store(ctl, PENDING, threads - 1);
+    for (let w = 1; w < threads; w++) {
+      ctl[workerWord(w, KERNEL)] = kernel;
+      Atomics.add(ctl, workerWord(w, GEN), 1);
+      if (Atomics.load(ctl, workerWord(w, SLEEPING))) Atomics.notify(ctl, workerWord(w, GEN));
+    }
+    let mainError: unknown = null;
+    if (!drainOnly) {
+      try {
+        const status = this.kernels[kernel]!(this.argViews[0]!, 0, threads);
+        if (typeof status === 'number' && status !== 0) mainError = new Error(`kernel ${kernel} returned status ${status}`);
+      } catch (e) {
+        mainError = e;
+      }
+    }
+    this.waitWorkers();
+    const errors: string[] = mainError ? [String(mainError instanceof Error ? mainError.message : mainError)] : [];
+    for (let w = 1; w < threads; w++) {
+      if (Atomics.load(ctl, workerWord(w, ERROR))) {
+        Atomics.store(ctl, workerWord(w, ERROR), 0);
+        const m = receiveMessageOnPort(this.ports[w - 1]!);
+        errors.push((m?.message as { error?: string } | undefined)?.error ?? `worker ${w} failed`);
+      }
+    }
+    if (errors.length > 0) {
+      throw new WorkerPoolError(`WorkerPool: kernel ${kernel} failed: ${errors.join('; ')}`, { kernel, errors });
+    }
+  }
+
+  private waitWorkers(): void {
+    const ctl = this.ctl;
+    for (let i = 0; i < this.mainSpin; i++) if (Atomics.load(ctl, PENDING) === 0) return;
+    for (;;) {
+      Atomics.store(ctl, MAIN_SLEEPING, 1);
+      const p = Atomics.load(ctl, PENDING);
+      if (p === 0) break;
+      Atomics.wait(ctl, PENDING, p);
+    }
+    Atomics.store(ctl, MAIN_SLEEPING, 0);
+  }
+
+  /** Stops and terminates the workers (idempotent). The pool cannot be used afterwards. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    Atomics.store(this.ctl, STOP, 1);
+    for (let w = 1; w < this.threads; w++) {
+      Atomics.add(this.ctl, workerWord(w, GEN), 1);
+      Atomics.notify(this.ctl, workerWord(w, GEN));
+    }
+    for (const p of this.ports) p.close();
+    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WorkerPoolError('WorkerPool: used after close()', {});
+  }
+}
+

@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../../../../../compiler/backends/cpu/wasm/pool.ts';
+import { WorkerPoolError } from '../../../../../compiler/backends/cpu/wasm/errors.ts';
+import { PretextError } from '../../../../../util/errors.ts';
+
+describe('WorkerPool', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  const pool = new WorkerPool({ memory, threads: 3, spinIterations: 1000 });
+  afterAll(() => pool.close());
+
+  it('runs a JS kernel on every thread with its own arguments, in the shared memory', () => {
+    const id = pool.registerJs(`(memory) => (args, thread, threads) => {
+      const f = new Float64Array(memory.buffer);
+      f[thread] = args[0] * 10 + thread + threads * 100;
+    }`);
+    for (let t = 0; t < 3; t++) pool.args(t)[0] = t + 1;
+    pool.run(id);
+    expect([...new Float64Array(memory.buffer, 0, 3)]).toEqual([310, 321, 332]);
+    new Float64Array(memory.buffer).fill(0, 0, 3);
+    pool.run(id, 2);
+    expect([...new Float64Array(memory.buffer, 0, 3)]).toEqual([210, 221, 0]);
+  });
+
+  it('runs many back-to-back jobs (spinning and sleeping workers) without losing one', () => {
+    const id = pool.registerJs(`(memory) => (args, thread) => { Atomics.add(new Int32Array(memory.buffer), 16 + thread, 1); }`);
+    const counts = new Int32Array(memory.buffer, 64, 3);
+    counts.fill(0);
+    for (let i = 0; i < 2000; i++) {
+      pool.run(id, 1 + (i % 3));
+      if (i % 500 === 0) { const until = Date.now() + 5; while (Date.now() < until); } // let workers fall asleep
+    }
+    // Threads t runs in jobs with threads > t: 2000, 1333, 667 jobs.
+    expect([...counts]).toEqual([2000, 1333, 666]);
+  });
+
+  it('reports a failing worker as a WorkerPoolError and keeps working', () => {
+    const bad = pool.registerJs(`(memory) => (args, thread) => { if (thread === 2) throw new Error('boom in 2'); }`);
+    let err: unknown;
+    try { pool.run(bad); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(WorkerPoolError);
+    expect(err).toBeInstanceOf(PretextError);
+    expect((err as Error).message).toContain('boom in 2');
+    const status = pool.registerJs(`() => (args, thread) => thread === 1 ? 7 : 0`);
+    expect(() => pool.run(status)).toThrow(/status 7/);
+    const ok = pool.registerJs(`() => () => {}`);
+    expect(() => pool.run(ok)).not.toThrow();
+  });
+
+  it('rejects unknown kernels and bad thread counts by name', () => {
+    expect(() => pool.run(999)).toThrow(WorkerPoolError);
+    expect(() => pool.run(1, 4)).toThrow(/threads/);
+    expect(() => new WorkerPool({ memory: new WebAssembly.Memory({ initial: 1 }) })).toThrow(/shared/);
+  });
+
+  it('instantiates wasm kernels in the workers on the same memory', () => {
+    // (func (export "put") (param i32 i32) (result i32) local.get 0 local.get 1 i32.store local.get 0 ... ) -> 0
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f,
+      0x02, 0x10, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x03, 0x00, 0x10,
+      0x03, 0x02, 0x01, 0x00,
+      0x07, 0x07, 0x01, 0x03, 0x70, 0x75, 0x74, 0x00, 0x00,
+      0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x36, 0x02, 0x00, 0x41, 0x00, 0x0b,
+    ]);
+    const id = pool.registerWasm(new WebAssembly.Module(bytes), 'put', 2);
+    for (let t = 0; t < 3; t++) { pool.args(t)[0] = 256 + 4 * t; pool.args(t)[1] = 40 + t; }
+    pool.run(id);
+    expect([...new Int32Array(memory.buffer, 256, 3)]).toEqual([40, 41, 42]);
+  });
+});
+
+describe('WorkerPool lifecycle', () => {
+  it('close() stops the workers; the pool then refuses work', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const pool = new WorkerPool({ memory, threads: 2 });
+    const id = pool.registerJs('() => () => {}');
+    pool.run(id);
+    await pool.close();
+    await pool.close();
+    expect(() => pool.run(id)).toThrow(/after close/);
+  });
+});
