@@ -1,4 +1,13 @@
 import type { Command } from './command.ts';
+import { pcfgGrammarCommand } from './commands/pcfgGrammar.ts';
+import { pcfgParseCommand } from './commands/pcfgParse.ts';
+import { pcfgStatsCommand } from './commands/pcfgStats.ts';
+import { pcfgTasksCommand } from './commands/pcfgTasks.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  pcfgStatsCommand,
+  pcfgParseCommand,
+  pcfgTasksCommand,
+  pcfgGrammarCommand,
+];
