@@ -1,0 +1,14 @@
+export { DatasetError, DatasetNotFoundError, IncompleteDatasetError, ManifestError, ShardError, DatasetWriteError, DatasetRangeError } from './errors.ts';
+export { DTYPES, bytesPerElement } from './dtypes.ts';
+export type { DType, FieldArray } from './dtypes.ts';
+export { MANIFEST_FILE, DATASET_FORMAT, DATASET_VERSION, ManifestCodec, decodeManifest, rowBytes } from './manifest.ts';
+export type { Manifest, FieldSpec, ShardEntry, SplitEntry } from './manifest.ts';
+export { shardFileName } from './layout.ts';
+export { createDatasetWriter, sequenceFields, batchToRowBlock } from './writer.ts';
+export type { DatasetWriter, DatasetWriterOptions, RowBlock } from './writer.ts';
+export { openDataset } from './reader.ts';
+export type { Dataset, DatasetSplit, RowData, OpenDatasetOptions } from './reader.ts';
+export { shuffledBatches, epochOrder } from './shuffledBatches.ts';
+export type { ShuffleCursor, ShuffledBatch, ShuffledBatchOptions } from './shuffledBatches.ts';
+export { computeDatasetStats, formatDatasetStats } from './stats.ts';
+export type { DatasetStats, DatasetStatsOptions, SplitSummary } from './stats.ts';
