@@ -1,7 +1,9 @@
 import type { Benchmark } from './benchmark.ts';
 import { matmulBenchmark } from './matmul.ts';
+import { pcfgBenchmark } from './pcfg.ts';
 
 /** Every benchmark `npm run bench` knows. */
 export const benchmarks: readonly Benchmark[] = [
   matmulBenchmark,
+  pcfgBenchmark,
 ];

@@ -24,6 +24,8 @@ export class ChartWorkspace {
   outsideWritten = new Int32Array(0);
   /** Scratch: mask of the nonterminals an inside cell has accumulated into so far. */
   readonly touchedMask: Int32Array;
+  /** Scratch: the outside values of one cell, dense. */
+  readonly outsideRow: Float64Array;
   viterbi = new Float64Array(0);
   viterbiSplit = new Int32Array(0);
   viterbiRule = new Int32Array(0);
@@ -35,6 +37,7 @@ export class ChartWorkspace {
     this.N = N;
     this.W = Math.max(1, Math.ceil(N / 32));
     this.touchedMask = new Int32Array(this.W);
+    this.outsideRow = new Float64Array(N);
     this.ensure(capacity);
   }
 

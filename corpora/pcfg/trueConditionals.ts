@@ -34,35 +34,43 @@ export function trueConditionals(
   out?: ConditionalsBuffers,
 ): SentenceConditionals {
   const t = chartTables(g);
-  const { N, T, emitOffsets, emitTerminal, emitProb } = t;
+  const { N, T, W, wordOffsets, wordNonterminal, wordProb } = t;
   const n = sentence.length;
   const w = ws ?? new ChartWorkspace(N, n);
   const inside = insideChart(g, sentence, w);
   const outside = outsideChart(inside, w);
   const pStar = out ? out.pStar.subarray(0, n * T) : new Float64Array(n * T);
   const entropy = out ? out.entropy.subarray(0, n) : new Float64Array(n);
-  pStar.fill(0);
   const a = outside.values;
   const written = outside.written;
+  const alpha = w.outsideRow;
   const stride = n + 1;
-  const W = t.W;
   for (let i = 0; i < n; i++) {
+    // alpha(., i, i+1) as a dense row (zero where nothing was written)
     const c = i * stride + i + 1;
     const base = c * N;
-    const row = i * T;
+    alpha.fill(0);
     for (let wd = 0; wd < W; wd++) {
       let m = written[c * W + wd]!;
       while (m !== 0) {
         const low = m & -m;
         m ^= low;
         const x = (wd << 5) | (31 - Math.clz32(low));
-        const ax = a[base + x]!;
-        for (let r = emitOffsets[x]!; r < emitOffsets[x + 1]!; r++) pStar[row + emitTerminal[r]!] += ax * emitProb[r]!;
+        alpha[x] = a[base + x]!;
       }
     }
+    // word by word over the rules emitting it: a gather into a register, no scattered writes
+    const row = i * T;
     let z = 0;
-    for (let v = 0; v < T; v++) z += pStar[row + v]!;
+    for (let v = 0; v < T; v++) {
+      let acc = 0;
+      const r1 = wordOffsets[v + 1]!;
+      for (let r = wordOffsets[v]!; r < r1; r++) acc += alpha[wordNonterminal[r]!]! * wordProb[r]!;
+      pStar[row + v] = acc;
+      z += acc;
+    }
     if (!(z > 0)) {
+      pStar.fill(0, row, row + T);
       entropy[i] = NaN;
       continue;
     }
