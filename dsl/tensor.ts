@@ -93,6 +93,8 @@ export class Tensor<A extends Axes = Axes> {
   abs(): Tensor<A> { return ew.abs(this); }
   sign(): Tensor<A> { return ew.sign(this); }
   reciprocal(): Tensor<A> { return ew.reciprocal(this); }
+  sin(): Tensor<A> { return ew.sin(this); }
+  cos(): Tensor<A> { return ew.cos(this); }
   square(): Tensor<A> { return ew.square(this); }
   sigmoid(): Tensor<A> { return ew.sigmoid(this); }
   cast(dtype: DType): Tensor<A> { return ew.cast(this, dtype); }

@@ -45,21 +45,22 @@ export function threefry2x32(key: readonly [number, number], counter: readonly [
 }
 
 /**
- * Source text of the same function for generated kernels (JavaScript). Kept next to the host
- * implementation so the two cannot drift: test/prng checks both against the known-answer vectors.
+ * Source text of the same function for generated kernels (JavaScript), fully unrolled (no arrays,
+ * no loops: it runs once per random element). Generated from the same rotation table as the host
+ * implementation; test/prng checks both against the known-answer vectors.
  */
-export const THREEFRY_JS_SOURCE = `function threefry2x32(k0, k1, c0, c1, word) {
-  const ks2 = (0x1bd11bda ^ k0 ^ k1) >>> 0;
-  let x0 = (c0 + k0) >>> 0, x1 = (c1 + k1) >>> 0, t;
-  const R = [13, 15, 26, 6, 17, 29, 16, 24], K = [k0 >>> 0, k1 >>> 0, ks2];
-  for (let g = 0; g < 5; g++) {
-    const rb = (g & 1) * 4;
+export const THREEFRY_JS_SOURCE = ((): string => {
+  const lines = ['function threefry2x32(k0, k1, c0, c1, word) {', '  k0 >>>= 0; k1 >>>= 0;', `  const k2 = (${SKEIN_PARITY} ^ k0 ^ k1) >>> 0;`];
+  lines.push('  let x0 = (c0 + k0) >>> 0, x1 = (c1 + k1) >>> 0;');
+  const ks = ['k0', 'k1', 'k2'];
+  for (let group = 0; group < 5; group++) {
     for (let r = 0; r < 4; r++) {
-      x0 = (x0 + x1) >>> 0; t = R[rb + r];
-      x1 = ((x1 << t) | (x1 >>> (32 - t))) >>> 0; x1 = (x1 ^ x0) >>> 0;
+      const rot = ROTATIONS[(group & 1) * 4 + r]!;
+      lines.push(`  x0 = (x0 + x1) >>> 0; x1 = (((x1 << ${rot}) | (x1 >>> ${32 - rot})) ^ x0) >>> 0;`);
     }
-    const s = g + 1;
-    x0 = (x0 + K[s % 3]) >>> 0; x1 = (x1 + K[(s + 1) % 3] + s) >>> 0;
+    const s = group + 1;
+    lines.push(`  x0 = (x0 + ${ks[s % 3]}) >>> 0; x1 = (x1 + ${ks[(s + 1) % 3]} + ${s}) >>> 0;`);
   }
-  return word === 0 ? x0 : x1;
-}`;
+  lines.push('  return word === 0 ? x0 : x1;', '}');
+  return lines.join('\n');
+})();

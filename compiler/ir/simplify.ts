@@ -82,6 +82,7 @@ export function simplify(op: Prim, inputs: readonly Node[], params: unknown, sha
         const inner = (a.params as PrimParams['transpose']).perm;
         return makeNode('transpose', [a.inputs[0]!], { perm: perm.map((p) => inner[p]!) });
       }
+      if (a.op === 'dot') return swappedDot(a, perm);
       return undefined;
     }
     case 'slice':
@@ -107,4 +108,23 @@ export function simplify(op: Prim, inputs: readonly Node[], params: unknown, sha
     default:
       return undefined;
   }
+}
+
+/**
+ * transpose(dot(a, b)) that swaps the two free-axis blocks is dot(b, a): computing C^T directly
+ * saves a transpose kernel (this is the shape of every weight gradient).
+ */
+function swappedDot(d: Node, perm: readonly number[]): Node | undefined {
+  const [a, b] = d.inputs as [Node, Node];
+  const { contract: [ca, cb], batch: [ba, bb] } = d.params as PrimParams['dot'];
+  const nb = ba.length;
+  const nA = a.shape.length - ca.length - nb;
+  const nB = b.shape.length - cb.length - nb;
+  const want = [
+    ...Array.from({ length: nb }, (_, i) => i),
+    ...Array.from({ length: nB }, (_, i) => nb + nA + i),
+    ...Array.from({ length: nA }, (_, i) => nb + i),
+  ];
+  if (nA === 0 || nB === 0 || perm.some((p, i) => p !== want[i])) return undefined;
+  return makeNode('dot', [b, a], { contract: [cb, ca], batch: [bb, ba] });
 }

@@ -4,7 +4,11 @@ import {
 } from '../../prng/index.ts';
 
 const N = 200_000;
-const mean = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number / a.length;
+const mean = (a: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s / a.length;
+};
 const variance = (a: ArrayLike<number>) => {
   const m = mean(a);
   let s = 0;

@@ -12,7 +12,7 @@ export interface GemmConfig {
   readonly mc: number;
   /** Columns per packed B block (kc×nc floats live in L2/L3). */
   readonly nc: number;
-  /** k-loop unroll factor of the micro-kernel. */
+  /** k-loop unroll factor of the micro-kernels; 0 = per kernel shape (gemm-micro.ts autoUnroll). */
   readonly unroll: number;
   /** Use f32x4.relaxed_madd (needs the relaxed-simd wasm feature) instead of mul + add. */
   readonly fma: boolean;
@@ -25,8 +25,8 @@ export interface GemmConfig {
  */
 export function defaultGemmConfig(fma: boolean): GemmConfig {
   return fma
-    ? { mr: 3, nr: 12, kc: 384, mc: 120, nc: 2040, unroll: 1, fma }
-    : { mr: 2, nr: 16, kc: 384, mc: 120, nc: 2048, unroll: 1, fma };
+    ? { mr: 3, nr: 12, kc: 512, mc: 72, nc: 2040, unroll: 0, fma }
+    : { mr: 2, nr: 16, kc: 512, mc: 72, nc: 2048, unroll: 0, fma };
 }
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
@@ -41,8 +41,9 @@ export interface ScratchLayout {
 
 export function scratchLayout(cfg: Omit<GemmConfig, 'fma'>, m: number, n: number, k: number): ScratchLayout {
   const kb = Math.max(1, Math.min(cfg.kc, k));
-  const aBytes = roundUp(roundUp(Math.max(1, Math.min(cfg.mc, m)), cfg.mr) * kb * 4, 64);
-  const bBytes = roundUp(roundUp(Math.max(1, Math.min(cfg.nc, n)), cfg.nr) * kb * 4, 64);
+  // + 64: slack for the packing's overlapping vector stores (gemm-pack.ts).
+  const aBytes = roundUp(roundUp(Math.max(1, Math.min(cfg.mc, m)), cfg.mr) * kb * 4, 64) + 64;
+  const bBytes = roundUp(roundUp(Math.max(1, Math.min(cfg.nc, n)), cfg.nr) * kb * 4, 64) + 64;
   const tBytes = roundUp(cfg.mr * cfg.nr * 4, 64);
   return { aPack: 0, bPack: aBytes, tile: aBytes + bBytes, total: aBytes + bBytes + tBytes };
 }

@@ -8,7 +8,8 @@
 // multiply-adds sink towards the loop end, so all loads of an iteration are live at once. With
 // rows·vecs accumulators and rows+vecs loaded values per step, (rows+1)(vecs+1) must stay ≤ 16 to
 // fit V8's 15 allocatable xmm registers on x64; 3×3 vectors maximises multiply-adds per load.
-// Unrolling the k loop multiplies the loads live at once and spills (measured: 2-3× slower).
+// Unrolling the k loop multiplies the loads live at once and spills (measured: 2-3× slower), but
+// the small edge kernels have registers to spare, so they unroll as far as they fit.
 
 import {
   type Code, type Local, FuncBuilder, ModuleBuilder, I32, V128,
@@ -25,7 +26,7 @@ export interface MicroKernelShape {
   readonly MR: number;
   readonly NR: number;
   readonly fma: boolean;
-  /** k-loop unroll (1 is best on V8 11, see above). */
+  /** k-loop unroll; 0 = the largest (≤ 4) whose loads still fit in registers (see above). */
   readonly unroll: number;
 }
 
@@ -34,7 +35,8 @@ export interface MicroKernelShape {
  * stored, otherwise added to C. Returns the function index.
  */
 export function defineMicroKernel(mod: ModuleBuilder, s: MicroKernelShape): number {
-  const { rows, vecs, MR, NR, unroll: U } = s;
+  const { rows, vecs, MR, NR } = s;
+  const U = s.unroll > 0 ? s.unroll : autoUnroll(rows, vecs, s.fma);
   const f = new FuncBuilder(null, [I32, I32, I32, I32, I32, I32], []);
   const index = mod.declare(f);
   const [ap, bp, kc, cp, ldc, accum] = f.params as [Local, Local, Local, Local, Local, Local];
@@ -89,4 +91,10 @@ export function defineMicroKernel(mod: ModuleBuilder, s: MicroKernelShape): numb
   // Accumulators start at zero: wasm zero-initialises locals.
   mod.define(index, seq(body, ifThen(get(accum), storeTile(true), storeTile(false))));
   return index;
+}
+
+/** Largest unroll u ≤ 4 with accumulators + u·(loads per step) (+1 temporary without FMA) ≤ 15. */
+export function autoUnroll(rows: number, vecs: number, fma: boolean): number {
+  for (let u = 4; u > 1; u--) if (rows * vecs + u * (rows + vecs) + (fma ? 0 : 1) <= 15) return u;
+  return 1;
 }

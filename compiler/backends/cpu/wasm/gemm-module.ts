@@ -86,8 +86,8 @@ export function buildGemmModule(o: GemmModuleOptions): Uint8Array<ArrayBuffer> {
   const layout = (f: FuncBuilder, m: Code, n: Code, k: Code, out: { kb: Local; aBytes: Local; bBytes: Local }): Code => seq(
     set(out.kb, min(k, i32(KC), f)),
     ifThen(ltS(get(out.kb), i32(1)), set(out.kb, i32(1))),
-    set(out.aBytes, roundUp(mul(roundUp(maxOne(min(m, i32(MC), f), f), MR), mul(get(out.kb), i32(4))), 64)),
-    set(out.bBytes, roundUp(mul(roundUp(maxOne(min(n, i32(NC), f), f), NR), mul(get(out.kb), i32(4))), 64)),
+    set(out.aBytes, add(roundUp(mul(roundUp(maxOne(min(m, i32(MC), f), f), MR), mul(get(out.kb), i32(4))), 64), i32(64))),
+    set(out.bBytes, add(roundUp(mul(roundUp(maxOne(min(n, i32(NC), f), f), NR), mul(get(out.kb), i32(4))), 64), i32(64))),
   );
   const TILE_BYTES = Math.ceil((MR * NR * 4) / 64) * 64;
   {

@@ -11,7 +11,7 @@
 
 import {
   type Code, type Local, FuncBuilder, ModuleBuilder, I32,
-  add, eq, f32Const0, f32Load, f32Store, forRange, get, i32, ifThen, load64Zero, ltS, mul, select, seq,
+  V128, add, and, eq, f32Const0, f32x4Shuffle, geS, f32Load, f32Store, forRange, get, i32, ifThen, load64Zero, ltS, mul, select, seq,
   set, store64Lane0, sub, v128Load, v128Store,
 } from './emitter.ts';
 
@@ -32,8 +32,54 @@ export function definePack(mod: ModuleBuilder, W: number): number {
   const valid = f.local(I32);
   const panelStride = f.local(I32);
 
-  // Lanes are runs of k values: copy lane by lane, scattering with stride W.
-  const byLane = forRange(w, i32(0), i32(W), i32(1),
+  // Lanes are runs of k values. Full panels: 4 steps at a time, 4×4 transposes (unpack shuffles,
+  // single instructions on x64) turn 4 lane vectors into 4 step vectors. A group with fewer than
+  // 4 lanes repeats its last lane and its junk lanes land on the next step's first lanes, which are
+  // stored after it (steps outer, groups inner), or past the panel: the layout leaves 64 bytes of
+  // slack after each packed block for that. Remaining steps and edge panels: the scalar loop.
+  const groups = Math.ceil(W / 4);
+  const lanePtr = Array.from({ length: W }, () => f.local(I32));
+  const rowsV = Array.from({ length: 4 }, () => f.local(V128));
+  const tV = Array.from({ length: 4 }, () => f.local(V128));
+  const outV: Local[][] = Array.from({ length: groups }, () => Array.from({ length: 4 }, () => f.local(V128)));
+  const p4 = f.local(I32);
+  const kc4 = f.local(I32);
+  const transposeGroup = (g: number): Code => {
+    const lanes = Math.min(4, W - 4 * g);
+    const [r0, r1, r2, r3] = rowsV as [Local, Local, Local, Local];
+    const [t0, t1, t2, t3] = tV as [Local, Local, Local, Local];
+    const o = outV[g]!;
+    return seq(
+      ...rowsV.map((r, i) => set(r, v128Load(add(get(lanePtr[4 * g + Math.min(i, lanes - 1)]!), get(p)), 0))),
+      set(t0, f32x4Shuffle(get(r0), get(r1), [0, 4, 1, 5])),
+      set(t1, f32x4Shuffle(get(r2), get(r3), [0, 4, 1, 5])),
+      set(t2, f32x4Shuffle(get(r0), get(r1), [2, 6, 3, 7])),
+      set(t3, f32x4Shuffle(get(r2), get(r3), [2, 6, 3, 7])),
+      set(o[0]!, f32x4Shuffle(get(t0), get(t1), [0, 1, 4, 5])),
+      set(o[1]!, f32x4Shuffle(get(t0), get(t1), [2, 3, 6, 7])),
+      set(o[2]!, f32x4Shuffle(get(t2), get(t3), [0, 1, 4, 5])),
+      set(o[3]!, f32x4Shuffle(get(t2), get(t3), [2, 3, 6, 7])),
+    );
+  };
+  const byLaneVector = seq(
+    ...lanePtr.map((lp, i) => set(lp, add(get(src), mul(add(get(q), i32(i)), get(ld))))),
+    set(kc4, and(get(kc), i32(~3))),
+    set(d, get(dst)),
+    // p is the byte offset of step p4 within a lane.
+    forRange(p4, i32(0), get(kc4), i32(4),
+      set(p, mul(get(p4), i32(4))),
+      ...Array.from({ length: groups }, (_, g) => transposeGroup(g)),
+      ...Array.from({ length: 4 }, (_, j) => seq(
+        ...Array.from({ length: groups }, (_, g) => v128Store(get(d), get(outV[g]![j]!), (j * W + 4 * g) * 4)),
+      )),
+      set(d, add(get(d), i32(16 * W))),
+    ),
+    forRange(p4, get(kc4), get(kc), i32(1),
+      ...lanePtr.map((lp, i) => f32Store(get(d), f32Load(add(get(lp), mul(get(p4), i32(4)))), 4 * i)),
+      set(d, add(get(d), i32(4 * W))),
+    ),
+  );
+  const byLaneScalar = forRange(w, i32(0), i32(W), i32(1),
     set(d, add(get(dst), mul(get(w), i32(4)))),
     ifThen(ltS(add(get(q), get(w)), get(count)),
       seq(
@@ -88,7 +134,8 @@ export function definePack(mod: ModuleBuilder, W: number): number {
   mod.define(index, seq(
     set(panelStride, mul(get(kc), i32(W * 4))),
     forRange(q, i32(0), get(count), i32(W),
-      ifThen(get(lanesContiguous), byStep, byLane),
+      ifThen(get(lanesContiguous), byStep,
+        ifThen(geS(sub(get(count), get(q)), i32(W)), byLaneVector, byLaneScalar)),
       set(dst, add(get(dst), get(panelStride))),
     ),
   ));

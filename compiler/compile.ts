@@ -1,0 +1,88 @@
+import type { Axes } from '../dsl/axes.ts';
+import type { HostTensor } from '../dsl/host.ts';
+import { type Concrete, type Symbolic, type TracedFunction, assembleOutputs, flattenArgs, trace } from '../dsl/trace.ts';
+import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
+import { explainProgram } from './explain.ts';
+import { graphFingerprint } from './fingerprint.ts';
+import { type FuseResult, fuseGraph } from './fusion/fuse.ts';
+import type { HostArray } from './interpreter/hostArray.ts';
+import { interpret } from './interpreter/interpret.ts';
+import type { Node } from './ir/node.ts';
+import { type MemoryPlan, planMemory } from './schedule/memoryPlan.ts';
+
+export type BackendName = 'cpu' | 'interpreter';
+
+export interface CompileOptions {
+  readonly backend?: BackendName;
+  /** Fill every buffer with garbage as soon as the memory plan says it is dead (tests the plan). */
+  readonly poisonFreedBuffers?: boolean;
+}
+
+export interface ProgramStats {
+  readonly kernels: number;
+  readonly peakBytes: number;
+  readonly unplannedBytes: number;
+  readonly compileMs: number;
+}
+
+/** What a backend runs: flat host arrays in, flat host arrays out. */
+export interface Executable {
+  run(inputs: readonly HostArray[]): HostArray[];
+  explain(): string;
+  readonly stats: ProgramStats;
+  readonly fused?: FuseResult;
+}
+
+export interface CompiledFunction<Args extends readonly unknown[], R> {
+  (...args: Args): Concrete<R>;
+  /** Kernels, fused ops, buffers and generated source. */
+  explain(): string;
+  readonly stats: ProgramStats;
+  /** The fused kernel program (for tests and tools). */
+  readonly fused: FuseResult | undefined;
+  readonly traced: TracedFunction;
+}
+
+const cache = new Map<string, Executable>();
+
+function build(traced: TracedFunction, options: CompileOptions): Executable {
+  const t0 = performance.now();
+  if (options.backend === 'interpreter') {
+    return {
+      run: (inputs) => interpret(traced.outputs, new Map<Node, HostArray>(traced.inputs.map((n, i) => [n, inputs[i]!]))),
+      explain: () => 'reference interpreter (no kernels)',
+      stats: { kernels: 0, peakBytes: 0, unplannedBytes: 0, compileMs: performance.now() - t0 },
+    };
+  }
+  const fused = fuseGraph(traced.inputs, traced.outputs);
+  const plan: MemoryPlan = planMemory(fused);
+  const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false });
+  const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0 };
+  return { run: (inputs) => exe.run(inputs), explain: () => explainProgram(fused, plan, exe.sources()), stats, fused };
+}
+
+/**
+ * Compiles fn for arguments shaped like `exampleArgs` (trees of HostTensor or TensorSpec):
+ * trace -> lower -> fuse -> plan memory -> generate kernels. The result is called with HostTensor
+ * trees of the same shapes and returns fn's output tree as HostTensors. Programs are cached by the
+ * graph's structure and input shapes.
+ */
+export function compile<Args extends readonly unknown[], R>(
+  fn: (...args: Symbolic<Args>) => R,
+  exampleArgs: Args,
+  options: CompileOptions = {},
+): CompiledFunction<Args, R> {
+  const traced = trace(fn as (...a: never[]) => unknown, exampleArgs);
+  const key = `${options.backend ?? 'cpu'}|${options.poisonFreedBuffers ? 'p' : ''}|${graphFingerprint(traced.inputs, traced.outputs)}`;
+  let exe = cache.get(key);
+  if (!exe) {
+    exe = build(traced, options);
+    cache.set(key, exe);
+  }
+  const executable = exe;
+  const call = (...args: Args): Concrete<R> => {
+    const leaves: HostTensor<Axes>[] = flattenArgs(traced, args);
+    return assembleOutputs(traced, executable.run(leaves)) as Concrete<R>;
+  };
+  return Object.assign(call, { explain: () => executable.explain(), stats: executable.stats, fused: executable.fused, traced });
+}

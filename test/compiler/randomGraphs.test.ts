@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/compile.ts';
+import * as p from '../../dsl/index.ts';
+import type { HostTensor } from '../../dsl/host.ts';
+import { expectClose } from '../helpers/close.ts';
+import { buildProgram, programInputs, randomProgramArb } from './randomGraph.ts';
+
+type T = p.Tensor<p.Axes>;
+
+describe('compiled cpu programs agree with the reference interpreter on random graphs', () => {
+  it('forward values (memory plan checked by poisoning freed buffers)', () => {
+    fc.assert(
+      fc.property(randomProgramArb(), (prog) => {
+        const { floats, ints, key } = programInputs(prog);
+        const fn = buildProgram(prog);
+        const f = (xs: T[], i: T, k: T) => fn(xs, i, k as p.KeyTensor);
+        const want = p.evaluate(f, floats, ints, key) as unknown as HostTensor[];
+        const compiled = compile(f, [floats, ints, key], { poisonFreedBuffers: true });
+        const got = compiled(floats, ints, key) as unknown as HostTensor[];
+        got.forEach((g, j) => expectClose(g, want[j]!, `output ${j}`));
+      }),
+      { numRuns: 150, seed: 31337 },
+    );
+  });
+
+  it('value and gradient programs', () => {
+    fc.assert(
+      fc.property(randomProgramArb(7), (prog) => {
+        const { floats, ints, key } = programInputs(prog);
+        const fn = buildProgram(prog);
+        const loss = (xs: T[], i: T, k: T) => {
+          const outs = fn(xs, i, k as p.KeyTensor);
+          return outs.reduce((acc: p.Tensor<[]>, o, j) => acc.add(p.sumAll(o.tanh().mul(j + 1))) as p.Tensor<[]>, p.scalar(0));
+        };
+        const f = (xs: T[], i: T, k: T) => p.valueAndGrad(loss)(xs, i, k);
+        const want = p.evaluate(f, floats, ints, key) as unknown as { value: HostTensor; grads: HostTensor[] };
+        const got = compile(f, [floats, ints, key], { poisonFreedBuffers: true })(floats, ints, key) as unknown as { value: HostTensor; grads: HostTensor[] };
+        expectClose(got.value, want.value, 'loss', 2e-4, 1e-3);
+        got.grads.forEach((g, j) => expectClose(g, want.grads[j]!, `grad ${j}`, 1e-3, 1e-3));
+      }),
+      { numRuns: 100, seed: 2024 },
+    );
+  });
+});
