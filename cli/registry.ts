@@ -3,6 +3,10 @@ import { pcfgGrammarCommand } from './commands/pcfgGrammar.ts';
 import { pcfgParseCommand } from './commands/pcfgParse.ts';
 import { pcfgStatsCommand } from './commands/pcfgStats.ts';
 import { pcfgTasksCommand } from './commands/pcfgTasks.ts';
+import { corpusBuildCommand } from './commands/corpusBuild.ts';
+import { corpusStatsCommand } from './commands/corpusStats.ts';
+import { corpusVocabCommand } from './commands/corpusVocab.ts';
+import { pcfgGenerateCommand } from './commands/pcfgGenerate.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
@@ -10,4 +14,8 @@ export const commands: readonly Command[] = [
   pcfgParseCommand,
   pcfgTasksCommand,
   pcfgGrammarCommand,
+  pcfgGenerateCommand,
+  corpusStatsCommand,
+  corpusVocabCommand,
+  corpusBuildCommand,
 ];
