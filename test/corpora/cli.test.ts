@@ -48,7 +48,7 @@ describe('pretext pcfg generate', () => {
     const ds = openDataset(out, { verify: 'sha256' });
     expect(ds.manifest.provenance).toMatchObject({ command: 'pcfg generate', grammarSource: { rules }, grammarFile: 'grammar.txt', seed: 9, sentences: N });
     expect(ds.manifest.vocab?.file).toBe('vocab.txt');
-    expect(ds.splitNames.sort()).toEqual(['train', 'valid']);
+    expect([...ds.splitNames].sort()).toEqual(['train', 'valid']);
     for (const [split, stream, count] of [['train', 0, N], ['valid', 1, 170]] as const) {
       const data = ds.split(split).readRange(0, count);
       const ref = sampleSentences(g, foldIn(key(9), stream), count, { maxLength: 30 });
