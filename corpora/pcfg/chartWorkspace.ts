@@ -1,3 +1,5 @@
+import { GrammarError } from './grammarErrors.ts';
+
 /**
  * Reusable buffers for the charts of one sentence at a time, so that scoring millions of
  * sentences allocates nothing per sentence. Cells are indexed c = i * (n + 1) + j for the span
@@ -62,4 +64,19 @@ export class ChartWorkspace {
     this.viterbiNonzeroCount = new Int32Array(cells);
     this.viterbiMask = new Int32Array(cells * this.W);
   }
+}
+
+/** A workspace was made for a grammar with a different number of nonterminals. */
+export class WorkspaceMismatchError extends GrammarError {}
+
+/** The workspace to use for a sentence of length n: the given one (checked, grown) or a new one. */
+export function workspaceFor(N: number, n: number, ws?: ChartWorkspace): ChartWorkspace {
+  if (!ws) return new ChartWorkspace(N, n);
+  if (ws.N !== N) {
+    throw new WorkspaceMismatchError(`chart workspace holds ${ws.N} nonterminals per cell but the grammar has ${N}`, {
+      workspace: ws.N, grammar: N,
+    });
+  }
+  ws.ensure(n);
+  return ws;
 }

@@ -23,7 +23,7 @@ export type { SentenceBatch } from './sentenceBatch.ts';
 export { encodeSentence, SentenceError, UnknownWordError } from './encodeSentence.ts';
 export { chartTables } from './chartTables.ts';
 export type { ChartTables } from './chartTables.ts';
-export { ChartWorkspace } from './chartWorkspace.ts';
+export { ChartWorkspace, WorkspaceMismatchError } from './chartWorkspace.ts';
 export { insideChart, insideLogValue, insideScaledValue, sentenceLogProb, cellIndex } from './insideChart.ts';
 export type { InsideChart } from './insideChart.ts';
 export { outsideChart, outsideLogValue, outsideScaledValue } from './outsideChart.ts';

@@ -1,5 +1,5 @@
 import { chartTables, type ChartTables } from './chartTables.ts';
-import { ChartWorkspace } from './chartWorkspace.ts';
+import { workspaceFor, type ChartWorkspace } from './chartWorkspace.ts';
 import type { Grammar } from './grammar.ts';
 
 /**
@@ -83,8 +83,7 @@ export function insideChart(g: Grammar, sentence: Int32Array, ws?: ChartWorkspac
   const t = chartTables(g);
   const n = sentence.length;
   const { N, W, pairOffsets, pairParent, pairProb, pairMask, pairParentMask, wordOffsets, wordNonterminal, wordProb } = t;
-  const w = ws ?? new ChartWorkspace(N, n);
-  w.ensure(n);
+  const w = workspaceFor(N, n, ws);
   const values = w.inside;
   const scale = w.insideLogScale;
   const nonzero = w.insideNonzero;

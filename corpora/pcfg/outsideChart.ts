@@ -1,4 +1,4 @@
-import { ChartWorkspace } from './chartWorkspace.ts';
+import { workspaceFor, type ChartWorkspace } from './chartWorkspace.ts';
 import { cellIndex, sentenceLogProb, type InsideChart } from './insideChart.ts';
 
 /**
@@ -29,8 +29,7 @@ export interface OutsideChart {
  */
 export function outsideChart(inside: InsideChart, ws?: ChartWorkspace): OutsideChart {
   const { n, N, values: iv, logScale: scale, nonzero, nonzeroCount: counts, tables: t } = inside;
-  const w = ws ?? new ChartWorkspace(N, n);
-  w.ensure(n);
+  const w = workspaceFor(N, n, ws);
   const a = w.outside;
   const written = w.outsideWritten;
   const stride = n + 1;

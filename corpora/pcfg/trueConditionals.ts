@@ -1,4 +1,4 @@
-import { ChartWorkspace } from './chartWorkspace.ts';
+import { workspaceFor, type ChartWorkspace } from './chartWorkspace.ts';
 import { chartTables } from './chartTables.ts';
 import type { Grammar } from './grammar.ts';
 import { insideChart, sentenceLogProb, type InsideChart } from './insideChart.ts';
@@ -36,7 +36,7 @@ export function trueConditionals(
   const t = chartTables(g);
   const { N, T, W, wordOffsets, wordNonterminal, wordProb } = t;
   const n = sentence.length;
-  const w = ws ?? new ChartWorkspace(N, n);
+  const w = workspaceFor(N, n, ws);
   const inside = insideChart(g, sentence, w);
   const outside = outsideChart(inside, w);
   const pStar = out ? out.pStar.subarray(0, n * T) : new Float64Array(n * T);

@@ -1,5 +1,5 @@
 import { chartTables } from './chartTables.ts';
-import { ChartWorkspace } from './chartWorkspace.ts';
+import { workspaceFor, type ChartWorkspace } from './chartWorkspace.ts';
 import type { DerivationTree } from './derivationTree.ts';
 import type { Grammar } from './grammar.ts';
 
@@ -20,8 +20,7 @@ export function viterbiParse(g: Grammar, sentence: Int32Array, ws?: ChartWorkspa
   const t = chartTables(g);
   const n = sentence.length;
   const { N, W, pairOffsets, pairParent, pairLeft, pairRight, pairLogProb, pairMask, wordOffsets, wordNonterminal, wordProb } = t;
-  const w = ws ?? new ChartWorkspace(N, n);
-  w.ensure(n);
+  const w = workspaceFor(N, n, ws);
   const best = w.viterbi;
   const split = w.viterbiSplit;
   const rule = w.viterbiRule;

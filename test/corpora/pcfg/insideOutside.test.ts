@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ChartWorkspace, encodeSentence, generateGrammar, insideChart, insideLogValue, nonterminalId, outsideChart,
-  outsideLogValue, sampleSentences, sentenceAt, sentenceCount, sentenceLogProb,
+  outsideLogValue, sampleSentences, sentenceAt, sentenceCount, sentenceLogProb, WorkspaceMismatchError,
 } from '../../../corpora/pcfg/index.ts';
 import { key } from '../../../prng/index.ts';
 import { bruteInside, bruteSentenceProb, closeRel, toyWithSentence } from './toyGrammar.ts';
@@ -49,6 +49,15 @@ describe('inside chart', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('chart workspaces', () => {
+  it('refuse a grammar with a different number of nonterminals', () => {
+    const g = generateGrammar(key(13));
+    const x = sentenceAt(sampleSentences(g, key(14), 1), 0);
+    expect(() => insideChart(g, x, new ChartWorkspace(7))).toThrow(WorkspaceMismatchError);
+    expect(() => insideChart(g, x, new ChartWorkspace(7))).toThrow(/7 nonterminals per cell but the grammar has 49/);
   });
 });
 
