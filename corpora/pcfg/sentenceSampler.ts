@@ -24,7 +24,7 @@ const NO_TERMINAL = -1;
  * Sentence `index` is drawn from its own stream `foldIn(key, index)`, so any range of indices
  * can be generated independently (shards in parallel) and gives the same sentences. Each
  * nonterminal picks a production by inverting its cumulative distribution with one uniform
- * (24-bit, as prng's `uniform`). A derivation whose length leaves [minLength, maxLength] is
+ * (24-bit, as prng's `uniform`), found through a guide table in about two comparisons. A derivation whose length leaves [minLength, maxLength] is
  * rejected and the next derivation is drawn from the same stream: the sentence is a draw from the
  * grammar conditioned on the length range. A derivation is abandoned as soon as its emitted words
  * plus pending nonterminals (each yields at least one word) exceed maxLength, so grammars with
@@ -42,8 +42,12 @@ export class SentenceSampler {
   private readonly prodCum: Float64Array;
   private readonly prodLeft: Int32Array;
   private readonly prodRight: Int32Array;
+  // guide table (Chen & Asau's "indexed search"): for bucket b of X's K productions, the first
+  // production whose cumulative probability exceeds b / K; a search starts there (about 1-2 steps)
+  private readonly prodGuide: Int32Array;
   private readonly startCum: Float64Array;
   private readonly startChild: Int32Array;
+  private readonly startGuide: Int32Array;
 
   constructor(g: Grammar, k: Key, options: SamplingOptions = {}) {
     this.minLength = options.minLength ?? 1;
@@ -82,6 +86,8 @@ export class SentenceSampler {
     }
     this.prodOffsets = offsets;
     this.prodCum = Float64Array.from(cum);
+    this.prodGuide = new Int32Array(cum.length);
+    for (let x = 0; x < N; x++) SentenceSampler.fillGuide(this.prodCum, offsets[x]!, offsets[x + 1]!, this.prodGuide);
     this.prodLeft = Int32Array.from(left);
     this.prodRight = Int32Array.from(right);
     const startCum: number[] = [];
@@ -96,25 +102,32 @@ export class SentenceSampler {
     if (startCum.length) startCum[startCum.length - 1] = Infinity;
     this.startCum = Float64Array.from(startCum);
     this.startChild = Int32Array.from(startChild);
+    this.startGuide = new Int32Array(startCum.length);
+    SentenceSampler.fillGuide(this.startCum, 0, startCum.length, this.startGuide);
   }
 
-  /** First index r in [lo, hi) with cum[r] > u. */
-  private static search(cum: Float64Array, lo: number, hi: number, u: number): number {
-    let l = lo;
-    let h = hi - 1; // cum[hi - 1] is Infinity, so the answer is in [l, h]
-    while (l < h) {
-      const mid = (l + h) >>> 1;
-      if (cum[mid]! > u) h = mid;
-      else l = mid + 1;
+  /** guide[lo + b] = first r in [lo, hi) with cum[r] > b / (hi - lo). */
+  private static fillGuide(cum: Float64Array, lo: number, hi: number, guide: Int32Array): void {
+    const K = hi - lo;
+    let r = lo;
+    for (let b = 0; b < K; b++) {
+      while (cum[r]! <= b / K) r++;
+      guide[lo + b] = r;
     }
-    return l;
+  }
+
+  /** First index r in [lo, hi) with cum[r] > u (inversion of the cumulative distribution). */
+  private static search(cum: Float64Array, guide: Int32Array, lo: number, hi: number, u: number): number {
+    let r = guide[lo + Math.floor(u * (hi - lo))]!;
+    while (cum[r]! <= u) r++; // cum[hi - 1] is Infinity
+    return r;
   }
 
   /** One derivation into out[offset ..]; its length, or -1 when it left the length range. */
   private derive(out: Int32Array, offset: number): number {
-    const { bits, stack, prodOffsets, prodCum, prodLeft, prodRight, maxLength } = this;
+    const { bits, stack, prodOffsets, prodCum, prodGuide, prodLeft, prodRight, maxLength } = this;
     if (this.startCum.length === 0) return -1;
-    stack[0] = this.startChild[SentenceSampler.search(this.startCum, 0, this.startCum.length, bits.nextUniform())]!;
+    stack[0] = this.startChild[SentenceSampler.search(this.startCum, this.startGuide, 0, this.startCum.length, bits.nextUniform())]!;
     let top = 1;
     let len = 0;
     while (top > 0) {
@@ -122,7 +135,7 @@ export class SentenceSampler {
       const lo = prodOffsets[x]!;
       const hi = prodOffsets[x + 1]!;
       if (lo === hi) return -1; // a nonterminal with no usable production
-      const r = SentenceSampler.search(prodCum, lo, hi, bits.nextUniform());
+      const r = SentenceSampler.search(prodCum, prodGuide, lo, hi, bits.nextUniform());
       const l = prodLeft[r]!;
       if (l < 0) {
         out[offset + len++] = NO_TERMINAL - l;

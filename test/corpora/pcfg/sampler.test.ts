@@ -63,6 +63,21 @@ describe('sentence sampling', () => {
     });
   });
 
+  it('picks among many productions with their probabilities (one-word sentences, 60 words)', () => {
+    const weights = Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? 0 : 1 + ((i * 37) % 11)));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const text = ['S X 1', ...weights.map((w, i) => `X w${String(i).padStart(2, '0')} ${w / total}`)].join('\n');
+    const toy = parseRuleText(text);
+    const count = 30000;
+    const b = sampleSentences(toy, key(56), count);
+    const seen = new Float64Array(toy.terminals.length);
+    for (const id of b.tokens) seen[id]!++;
+    toy.terminals.forEach((w, id) => {
+      const p = weights[Number(w.slice(1))]! / total;
+      expect(Math.abs(seen[id]! / count - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / count) + 1e-12);
+    });
+  });
+
   it('fails with a typed error when no sentence fits the limits', () => {
     expect(() => sampleSentences(g, key(1), 1, { minLength: 17, maxLength: 20, maxAttempts: 200 })).toThrow(SamplingError);
     expect(() => sampleSentences(g, key(1), 1, { minLength: 17, maxLength: 20, maxAttempts: 200 })).toThrow(/\[17, 20\] after 200/);
