@@ -46,3 +46,18 @@ describe('bertBernoulli (HF / TACO)', () => {
     expect(() => bertBernoulli(key(1), { inputIds: new Int32Array(5), seqLen: 4 }, IDS)).toThrow(/multiple of seqLen/);
   });
 });
+
+describe('maskingIds: defaults from a vocabulary', () => {
+  it('names the special ids of the vocab; all five specials count as special', async () => {
+    const { createVocab } = await import('../../../corpora/tokenizer/index.ts');
+    const { maskingIds } = await import('../../../corpora/masking/index.ts');
+    const vocab = createVocab(['hello', '[MASK]', '[SEP]', 'world', '[CLS]', '[UNK]', '[PAD]']);
+    const ids = maskingIds(vocab);
+    expect(ids).toMatchObject({ maskId: 1, sepId: 2, clsId: 4, padId: 6, vocabSize: 7 });
+    expect([...ids.specialIds].sort()).toEqual([1, 2, 4, 5, 6]);
+    // Used as options: no special is ever selected, even at maskProb 1.
+    const g = { inputIds: Int32Array.from([4, 0, 3, 5, 2, 6]), seqLen: 6 };
+    const out = bertBernoulli(key(1), g, { ...ids, maskProb: 1 });
+    expect(Array.from(out.selected)).toEqual([0, 1, 1, 0, 0, 0]);
+  });
+});
