@@ -12,6 +12,7 @@ export type { BuildGrammarOptions } from './buildGrammar.ts';
 export { parseRuleLines, parseRuleText, readGrammarFile } from './readRuleFile.ts';
 export { formatRuleText, writeGrammarFile } from './writeRuleFile.ts';
 export { compareNatural, compareStrings, labelOrder } from './symbolOrder.ts';
+export { emissionMatrix } from './emissionMatrix.ts';
 export { generateGrammar, DEFAULT_GRAMMAR_SHAPE } from './generateGrammar.ts';
 export type { GrammarShape } from './generateGrammar.ts';
 export { pseudoWords } from './pseudoWords.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  EmptyGrammarError, formatRuleText, generateGrammar, GrammarReadError, MalformedRuleError, MissingStartSymbolError,
+  emissionMatrix, EmptyGrammarError, formatRuleText, generateGrammar, GrammarReadError, MalformedRuleError, MissingStartSymbolError,
   nonterminalId, parseRuleText, readGrammarFile, RuleSumError, SymbolKindError, terminalId, UnknownSymbolError,
   UnsupportedRuleError, writeGrammarFile, type Grammar,
 } from '../../../corpora/pcfg/index.ts';
@@ -49,6 +49,16 @@ describe('rule-file parser', () => {
     expect(probs.get('S -> S1')).toBe(0.75);
     expect(g.binaryOffsets[nonterminalId(g, 'A1_0') + 1]! - g.binaryOffsets[nonterminalId(g, 'A1_0')]!).toBe(1);
     expect(terminalId(g, 'dog')).toBe(1);
+  });
+
+  it('exposes the dense emission matrix of the normalised terminal rules', () => {
+    const g = parseRuleText(GOOD);
+    const E = emissionMatrix(g);
+    expect(E).toHaveLength(4 * 2);
+    const probs = ruleProbs(g);
+    g.nonterminals.forEach((x, i) =>
+      g.terminals.forEach((w, v) => expect(E[i * 2 + v]).toBe(probs.get(`${x} -> ${w}`) ?? 0)),
+    );
   });
 
   it('orders nonterminals in label order (start children, then natural order)', () => {
