@@ -95,7 +95,7 @@ export function insideChart(g: Grammar, sentence: Int32Array, ws?: ChartWorkspac
   for (let i = 0; i < n; i++) {
     const c = i * stride + i + 1;
     const base = c * N;
-    touched.fill(0);
+    for (let wd = 0; wd < W; wd++) touched[wd] = 0;
     const word = sentence[i]!;
     for (let r = wordOffsets[word]!; r < wordOffsets[word + 1]!; r++) {
       const x = wordNonterminal[r]!;
@@ -110,7 +110,7 @@ export function insideChart(g: Grammar, sentence: Int32Array, ws?: ChartWorkspac
       const j = i + width;
       const c = i * stride + j;
       const base = c * N;
-      touched.fill(0);
+      for (let wd = 0; wd < W; wd++) touched[wd] = 0;
       // Common exponent M: the largest product of child scales over the splits whose children are
       // both nonzero (so the best split gets factor 1 and none underflows needlessly). A cell with no
       // such split is zero; it still gets a finite scale (the largest over all splits).
