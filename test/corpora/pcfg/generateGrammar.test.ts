@@ -60,6 +60,8 @@ describe('random grammar generator', () => {
       const x = nonterminalId(g, `A4_${j}`);
       expect(ruleCount(g.binaryOffsets, x)).toBe(0);
       preterminalRules += ruleCount(g.emissionOffsets, x);
+      // the distinguished terminal rule: probability t in [0.04, 0.42] (plus any merged draw)
+      expect(Math.max(...g.emissionProbs.subarray(g.emissionOffsets[x]!, g.emissionOffsets[x + 1]!))).toBeGreaterThanOrEqual(0.04);
     }
     // 1000 draws of 200 words: ~79 distinct per preterminal
     expect(preterminalRules / 10).toBeGreaterThan(65);
