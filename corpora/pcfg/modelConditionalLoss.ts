@@ -32,6 +32,7 @@ function checkShapes(pStar: ArrayLike<number>, q: ArrayLike<number>, terminalCou
  * position-major, words in the grammar's terminal order; q is the model's softmax over its full
  * vocabulary restricted to the terminals and NOT renormalised (mass off the terminals is a
  * penalty). Non-finite losses (q holding Infinity, NaN or negative values) are returned as is.
+ * Words with p* = 0 contribute nothing, whatever q holds there (numpy would give 0 * inf = NaN).
  */
 export function conditionalCrossEntropies(
   pStar: ArrayLike<number>,
