@@ -45,6 +45,8 @@ export interface GemmKernel {
   readonly module: WebAssembly.Module;
   /** The raw export: see gemm-module.ts for the argument order; returns a status (0 = ok). */
   readonly raw: (...args: number[]) => number;
+  /** The module's own scratch formula (export scratch_bytes), for cross-checking. */
+  readonly rawScratchBytes: (m: number, n: number, k: number) => number;
   readonly config: GemmConfig;
 }
 
@@ -103,6 +105,7 @@ export function instantiateGemm(memory: WebAssembly.Memory, opts: GemmOptions = 
   return {
     module,
     raw,
+    rawScratchBytes: instance.exports['scratch_bytes'] as (m: number, n: number, k: number) => number,
     config,
     gemm(call: GemmCall): void {
       validateGemmCall(call, memory.buffer.byteLength, config);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instantiateGemm, gemmScratchBytes, gemmModuleBytes, type GemmCall } from '../../../../../compiler/backends/cpu/wasm/gemm.ts';
-import { defaultGemmConfig } from '../../../../../compiler/backends/cpu/wasm/gemm-config.ts';
+import { defaultGemmConfig, scratchLayout } from '../../../../../compiler/backends/cpu/wasm/gemm-config.ts';
 import { GemmArgumentError } from '../../../../../compiler/backends/cpu/wasm/errors.ts';
 import { PretextError } from '../../../../../util/errors.ts';
 import { relaxedSimdAvailable } from '../../../../../compiler/backends/cpu/wasm/relaxed-simd.ts';
@@ -59,6 +59,13 @@ describe.each(kernels)('wasm gemm, $name', ({ fma }) => {
       }),
       { numRuns: 250 },
     );
+  });
+
+  it('sizes scratch the same way in TypeScript and inside the module', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 5000 }), (m, n, k) => {
+      expect(kernel.rawScratchBytes(m, n, k)).toBe(scratchLayout(kernel.config, m, n, k).total);
+      expect(gemmScratchBytes({ m, n, k, transA: false, transB: false })).toBeGreaterThanOrEqual(scratchLayout(kernel.config, m, n, k).total);
+    }));
   });
 
   it('handles k = 0 (C = 0, or C unchanged when accumulating)', () => {
