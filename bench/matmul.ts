@@ -96,16 +96,22 @@ function measure(kernel: GemmKernel, par: ParallelGemm | null, st: Setup, thread
   return { shape: name, threads, ms: +ms.toFixed(3), gflops: +(st.flops / ms / 1e6).toFixed(2) };
 }
 
-function dispatchMicros(pool: WorkerPool): number {
+/** Median µs per empty job: back to back (workers spinning), and after 2 ms idle (asleep). */
+function dispatchMicros(pool: WorkerPool): { hot: number; cold: number } {
   const empty = pool.registerJs('(memory) => () => {}');
-  const times: number[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const t = performance.now();
-    pool.run(empty);
-    times.push(performance.now() - t);
-  }
-  times.sort((x, y) => x - y);
-  return +(times[times.length >> 1]! * 1000).toFixed(2);
+  const idle = new Int32Array(new SharedArrayBuffer(4));
+  const median = (idleMs: number, runs: number): number => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (idleMs > 0) Atomics.wait(idle, 0, 0, idleMs);
+      const t = performance.now();
+      pool.run(empty);
+      times.push(performance.now() - t);
+    }
+    times.sort((x, y) => x - y);
+    return +(times[times.length >> 1]! * 1000).toFixed(2);
+  };
+  return { hot: median(0, 3000), cold: median(2, 200) };
 }
 
 async function run(argv: readonly string[], opts: { json: boolean }): Promise<Record<string, unknown>> {
@@ -156,7 +162,7 @@ async function run(argv: readonly string[], opts: { json: boolean }): Promise<Re
       push({ shape: `square ${n} plain JS blocked`, threads: 1, ms: +ms.toFixed(3), gflops: +((2 * n ** 3) / ms / 1e6).toFixed(2) });
     }
     const dispatch = pool ? dispatchMicros(pool) : null;
-    log(`pool dispatch (empty job, ${threads} threads, median): ${dispatch} µs`);
+    log(`pool dispatch (empty job, ${threads} threads, median): ${dispatch?.hot} µs back to back, ${dispatch?.cold} µs after 2 ms idle`);
     const sq = rows.find((r) => r.shape === 'square 1024' && r.threads === threads)!;
     return { n: 1024, threads, ms: sq.ms, gflops: sq.gflops, fma: kernel.config.fma, config: kernel.config, dispatchMicros: dispatch,
       ...(opts.json ? { rows } : {}) };

@@ -4,6 +4,7 @@ export declare const MAIN_SLEEPING: number;
 export declare const STOP: number;
 export declare const READY: number;
 export declare const JOB_THREADS: number;
+export declare const STARTED: number;
 export declare const WORDS_PER_LINE: number;
 export declare const GEN: number;
 export declare const KERNEL: number;

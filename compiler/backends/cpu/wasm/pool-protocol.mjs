@@ -3,7 +3,7 @@
 //
 // Int32 words. Each thread's words sit on their own 64-byte line to avoid false sharing.
 //   line 0: PENDING (workers still running the current job), MAIN_SLEEPING, STOP, READY,
-//           JOB_THREADS (threads taking part in the current job)
+//           JOB_THREADS (threads taking part in the current job), STARTED (workers that began it)
 //   line 1 + w (worker w = 1..threads-1):
 //     GEN      job generation for this worker (the futex it sleeps on)
 //     KERNEL   kernel id to run
@@ -16,6 +16,7 @@ export const MAIN_SLEEPING = 1;
 export const STOP = 2;
 export const READY = 3;
 export const JOB_THREADS = 4;
+export const STARTED = 5;
 
 export const WORDS_PER_LINE = 16;
 export const GEN = 0;

@@ -2,11 +2,11 @@
 // Waits on its own generation word; runs kernel KERNEL with its argument slots; decrements PENDING.
 import { workerData, receiveMessageOnPort } from 'node:worker_threads';
 import {
-  PENDING, MAIN_SLEEPING, STOP, READY, JOB_THREADS, GEN, KERNEL, SLEEPING, ERROR, ARG_SLOTS, KERNEL_DRAIN,
+  PENDING, MAIN_SLEEPING, STOP, READY, JOB_THREADS, STARTED, GEN, KERNEL, SLEEPING, ERROR, ARG_SLOTS, KERNEL_DRAIN,
   workerWord, argsOffset, makeKernel,
 } from './pool-protocol.mjs';
 
-const { memory, control, port, index: w, threads, spinIterations } = workerData;
+const { memory, control, port, index: w, threads, spinMicros } = workerData;
 const ctl = new Int32Array(control);
 const args = new Float64Array(control, argsOffset(threads) + w * ARG_SLOTS * 8, ARG_SLOTS);
 const kernels = [];
@@ -32,11 +32,24 @@ function runJob() {
 }
 
 let seen = Atomics.load(ctl, genWord);
+// Set when the last job ended with the main thread asleep: it waited longer than its spin, a sign
+// that the cores are oversubscribed, where spinning would only steal time from the main thread.
+let skipSpin = false;
 Atomics.add(ctl, READY, 1);
 Atomics.notify(ctl, READY);
 for (;;) {
   let g = Atomics.load(ctl, genWord);
-  for (let i = 0; g === seen && i < spinIterations; i++) g = Atomics.load(ctl, genWord);
+  if (g === seen && spinMicros > 0 && !skipSpin) {
+    // Busy-wait up to spinMicros (checking the clock every 256 polls) before sleeping.
+    const deadline = performance.now() + spinMicros / 1000;
+    spin: for (;;) {
+      for (let i = 0; i < 256; i++) {
+        g = Atomics.load(ctl, genWord);
+        if (g !== seen) break spin;
+      }
+      if (performance.now() > deadline) break;
+    }
+  }
   if (g === seen) {
     // Announce the sleep before re-checking in wait(): the main thread reads SLEEPING after
     // bumping GEN, so one of the two always sees the other (sequentially consistent atomics).
@@ -47,12 +60,17 @@ for (;;) {
   }
   seen = g;
   if (Atomics.load(ctl, STOP)) break;
+  Atomics.add(ctl, STARTED, 1);
   try {
     runJob();
   } catch (e) {
     Atomics.store(ctl, workerWord(w, ERROR), 1);
     port.postMessage({ error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
   }
-  if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_SLEEPING)) Atomics.notify(ctl, PENDING);
+  skipSpin = false;
+  if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_SLEEPING)) {
+    Atomics.notify(ctl, PENDING);
+    skipSpin = true;
+  }
 }
 port.close();

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import {
-  ARG_SLOTS, ERROR, FIRST_KERNEL, GEN, JOB_THREADS, KERNEL, KERNEL_DRAIN, MAIN_SLEEPING, PENDING, READY, SLEEPING, STOP,
+  ARG_SLOTS, ERROR, FIRST_KERNEL, GEN, JOB_THREADS, KERNEL, KERNEL_DRAIN, MAIN_SLEEPING, PENDING, READY, SLEEPING, STARTED, STOP,
   argsOffset, controlBytes, makeKernel, workerWord, type KernelFn, type KernelMessage,
 } from './pool-protocol.mjs';
 import { WorkerPoolError } from './errors.ts';
@@ -25,14 +25,21 @@ export interface PoolOptions {
   readonly memory: WebAssembly.Memory;
   /** Threads including the calling one (default os.availableParallelism()). */
   readonly threads?: number;
-  /** Busy-wait iterations (Atomics.load) before a worker sleeps; ~1e5 ≈ 100-200 µs. */
-  readonly spinIterations?: number;
-  /** Busy-wait iterations of the calling thread before it Atomics.waits for workers. */
-  readonly mainSpinIterations?: number;
+  /**
+   * How long (µs) an idle worker busy-waits for the next job before sleeping in Atomics.wait
+   * (default 50). Jobs arriving within it start in ~1 µs instead of a futex wake (~10-20 µs).
+   * A worker that found the main thread asleep after a job skips the next spin (oversubscribed
+   * cores: spinning would take the core from the main thread).
+   */
+  readonly spinMicros?: number;
+  /** How long (µs) the calling thread busy-waits for running workers before Atomics.wait (default 50). */
+  readonly mainSpinMicros?: number;
 }
 
 const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
 const STARTUP_TIMEOUT_MS = 30_000;
+/** A worker that has not picked up a job this long after our share ended is off-core. */
+const START_GRACE_MS = 0.005;
 
 export class WorkerPool {
   readonly threads: number;
@@ -57,14 +64,14 @@ export class WorkerPool {
     }
     this.threads = threads;
     this.memory = opts.memory;
-    this.mainSpin = opts.mainSpinIterations ?? 100_000;
+    this.mainSpin = opts.mainSpinMicros ?? 50;
     const control = new SharedArrayBuffer(controlBytes(threads));
     this.ctl = new Int32Array(control);
     this.argViews = Array.from({ length: threads }, (_, t) => new Float64Array(control, argsOffset(threads) + t * ARG_SLOTS * 8, ARG_SLOTS));
     for (let w = 1; w < threads; w++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_URL, {
-        workerData: { memory: opts.memory, control, port: port2, index: w, threads, spinIterations: opts.spinIterations ?? 100_000 },
+        workerData: { memory: opts.memory, control, port: port2, index: w, threads, spinMicros: opts.spinMicros ?? 50 },
         transferList: [port2],
       });
       worker.unref();
@@ -129,6 +136,7 @@ export class WorkerPool {
   private dispatch(kernel: number, threads: number, drainOnly: boolean): void {
     const ctl = this.ctl;
     ctl[JOB_THREADS] = threads;
+    Atomics.store(ctl, STARTED, 0);
     Atomics.store(ctl, PENDING, threads - 1);
     for (let w = 1; w < threads; w++) {
       ctl[workerWord(w, KERNEL)] = kernel;
@@ -144,7 +152,7 @@ export class WorkerPool {
         mainError = e;
       }
     }
-    this.waitWorkers();
+    this.waitWorkers(threads - 1);
     const errors: string[] = mainError ? [String(mainError instanceof Error ? mainError.message : mainError)] : [];
     for (let w = 1; w < threads; w++) {
       if (Atomics.load(ctl, workerWord(w, ERROR))) {
@@ -158,9 +166,23 @@ export class WorkerPool {
     }
   }
 
-  private waitWorkers(): void {
+  /**
+   * Spins while the workers are running (they will finish soon), but sleeps at once when one has
+   * not even started a few µs after our share: it is not on a core, and spinning would keep it off.
+   */
+  private waitWorkers(workers: number): void {
     const ctl = this.ctl;
-    for (let i = 0; i < this.mainSpin; i++) if (Atomics.load(ctl, PENDING) === 0) return;
+    if (Atomics.load(ctl, PENDING) === 0) return;
+    const now = performance.now();
+    const startBy = now + START_GRACE_MS;
+    const deadline = now + this.mainSpin / 1000;
+    let started = false;
+    for (;;) {
+      for (let i = 0; i < 64; i++) if (Atomics.load(ctl, PENDING) === 0) return;
+      const t = performance.now();
+      if (!started) started = Atomics.load(ctl, STARTED) === workers;
+      if (t > deadline || (!started && t > startBy)) break;
+    }
     for (;;) {
       Atomics.store(ctl, MAIN_SLEEPING, 1);
       const p = Atomics.load(ctl, PENDING);

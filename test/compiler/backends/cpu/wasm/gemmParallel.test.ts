@@ -8,7 +8,7 @@ import { check, fill, layout, snapshot, type Problem } from './gemmHarness.ts';
 
 const THREADS = 3; // more than this machine's cores on purpose: uneven splits
 const memory = new WebAssembly.Memory({ initial: 32, maximum: 1024, shared: true });
-const pool = new WorkerPool({ memory, threads: THREADS, spinIterations: 2000 });
+const pool = new WorkerPool({ memory, threads: THREADS, spinMicros: 50 });
 afterAll(() => pool.close());
 const par = new ParallelGemm(pool, { minFlopsPerThread: 0 });
 const single = instantiateGemm(memory);

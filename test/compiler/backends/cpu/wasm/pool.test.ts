@@ -5,7 +5,7 @@ import { PretextError } from '../../../../../util/errors.ts';
 
 describe('WorkerPool', () => {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-  const pool = new WorkerPool({ memory, threads: 3, spinIterations: 1000 });
+  const pool = new WorkerPool({ memory, threads: 3, spinMicros: 20 });
   afterAll(() => pool.close());
 
   it('runs a JS kernel on every thread with its own arguments, in the shared memory', () => {
