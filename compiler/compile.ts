@@ -67,7 +67,7 @@ function build(traced: TracedFunction, options: CompileOptions): Executable {
  * trees of the same shapes and returns fn's output tree as HostTensors. Programs are cached by the
  * graph's structure and input shapes.
  */
-export function compile<Args extends readonly unknown[], R>(
+export function compile<const Args extends readonly unknown[], R>(
   fn: (...args: Symbolic<Args>) => R,
   exampleArgs: Args,
   options: CompileOptions = {},

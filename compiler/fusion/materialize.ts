@@ -24,11 +24,11 @@ const TRANSCENDENTAL = new Set(['exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'tanh', 
  * constants are free, transcendental ops cost 4, random bits 20. Compared against the cost of a
  * round trip through memory when deciding whether to recompute or materialise.
  */
-function inlineCost(n: Node, materialised: ReadonlySet<Node>, seen = new Set<Node>()): number {
-  if (materialised.has(n) || isSource(n) || seen.has(n)) return 0;
+function inlineCost(n: Node, materialised: ReadonlySet<Node>, root: Node = n, seen = new Set<Node>()): number {
+  if ((n !== root && materialised.has(n)) || isSource(n) || seen.has(n)) return 0;
   seen.add(n);
   const own = n.op === 'randomBits' ? 20 : n.op === 'gather' ? 2 : TRANSCENDENTAL.has(n.op) ? 4 : isArithmetic(n) ? 1 : 0;
-  return own + n.inputs.reduce((s, i) => s + inlineCost(i, materialised, seen), 0);
+  return own + n.inputs.reduce((s, i) => s + inlineCost(i, materialised, root, seen), 0);
 }
 
 /** Recomputing in each consumer beats a round trip through memory below this cost. */
@@ -52,18 +52,30 @@ export function chooseMaterialised(order: readonly Node[], outputs: readonly Nod
     if (n.op === 'dot') for (const x of n.inputs) m.add(stridedView(x, isM)?.base ?? x);
     if (n.op === 'broadcast' && n.size >= 4 * n.inputs[0]!.size && inlineCost(n.inputs[0]!, m) >= 2) m.add(n.inputs[0]!);
   }
-  // Reverse topological order: users are decided before their producers.
-  const consumers = new Map<Node, Set<Node>>();
-  for (let k = order.length - 1; k >= 0; k--) {
-    const n = order[k]!;
-    if (m.has(n)) continue;
-    const set = new Set<Node>();
-    for (const u of users.get(n) ?? []) {
-      if (m.has(u)) set.add(u);
-      else for (const c of consumers.get(u) ?? []) set.add(c);
+  // Reverse topological order: users are decided before their producers. A producer's cost is
+  // only known once its own producers are decided, so demote values that turn out cheap to
+  // recompute and repeat until nothing changes.
+  const forced = new Set(m);
+  for (let round = 0; round < 6; round++) {
+    const consumers = new Map<Node, Set<Node>>();
+    let changed = false;
+    for (let k = order.length - 1; k >= 0; k--) {
+      const n = order[k]!;
+      if (forced.has(n)) continue;
+      const set = new Set<Node>();
+      for (const u of users.get(n) ?? []) {
+        if (m.has(u)) set.add(u);
+        else for (const c of consumers.get(u) ?? []) set.add(c);
+      }
+      const want = set.size >= 2 && inlineCost(n, m) >= RECOMPUTE_BELOW;
+      if (want !== m.has(n)) {
+        changed = true;
+        if (want) m.add(n);
+        else m.delete(n);
+      }
+      if (!want) consumers.set(n, set);
     }
-    if (set.size >= 2 && inlineCost(n, m) >= RECOMPUTE_BELOW) m.add(n);
-    else consumers.set(n, set);
+    if (!changed) break;
   }
   return m;
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { compile } from '../../compiler/compile.ts';
 import * as p from '../../dsl/index.ts';
 import type { HostTensor } from '../../dsl/host.ts';

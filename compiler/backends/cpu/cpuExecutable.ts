@@ -7,17 +7,37 @@ import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { CompileError } from '../../fusion/errors.ts';
 import { type BufferLocation, viewFor } from './jsExpr.ts';
 import { type JsKernelSource, mapKernelSource, rowKernelSource, scatterKernelSource } from './jsKernel.ts';
-import { gemmScratchBytes, instantiateGemm, type GemmKernel } from './wasm/gemm.ts';
+import { type Arena, sharedArena } from './arena.ts';
+import { instantiateGemm, type GemmCall, type GemmKernel } from './wasm/gemm.ts';
+import { gemmThreadScratchBytes } from './wasm/gemm-parallel.ts';
 
 type Views = { F32: Float32Array; I32: Int32Array; U32: Uint32Array; U8: Uint8Array };
 type KernelFn = (F32: Float32Array, I32: Int32Array, U32: Uint32Array, U8: Uint8Array, start: number, end: number) => void;
 
-/** One step of the compiled schedule. */
+/** One step of the compiled schedule; `poolKernel` is set for JS kernels split across threads. */
 type Step =
-  | { readonly kind: 'js'; readonly fn: KernelFn; readonly units: number; readonly source: string; readonly kernel: number }
+  | { readonly kind: 'js'; readonly fn: KernelFn; readonly units: number; readonly source: string; readonly kernel: number; readonly poolKernel?: number }
   | { readonly kind: 'gemm'; readonly k: MatmulKernel; readonly kernel: number };
 
-const PAGE = 65536;
+/** Below this many elements a kernel runs on the calling thread (a dispatch costs a few µs). */
+const PARALLEL_MIN_ELEMENTS = 16384;
+
+const gemms = new WeakMap<Arena, GemmKernel>();
+const freeRegion = new FinalizationRegistry<{ arena: Arena; offset: number; bytes: number }>(({ arena, offset, bytes }) => arena.release(offset, bytes));
+
+/** Source of a pool kernel factory: the generated body, split over threads by its outer loop. */
+function poolFactorySource(body: string, units: number): string {
+  return `(memory) => {
+  let n = -1, F32, I32, U32, U8;
+  const body = function (F32, I32, U32, U8, start, end) { 'use strict';\n${body}\n};
+  return (args, thread, threads) => {
+    const buf = memory.buffer;
+    if (buf.byteLength !== n) { n = buf.byteLength; F32 = new Float32Array(buf); I32 = new Int32Array(buf); U32 = new Uint32Array(buf); U8 = new Uint8Array(buf); }
+    const start = Math.floor(${units} * thread / threads), end = Math.floor(${units} * (thread + 1) / threads);
+    if (start < end) body(F32, I32, U32, U8, start, end);
+  };
+}`;
+}
 
 /**
  * A fused program on the CPU: every buffer lives at a planned offset in one WebAssembly.Memory
@@ -26,58 +46,75 @@ const PAGE = 65536;
  */
 export class CpuExecutable {
   readonly memory: WebAssembly.Memory;
+  private readonly arena: Arena;
   private views!: Views;
+  private viewBytes = -1;
   private readonly steps: Step[] = [];
-  private readonly gemm: GemmKernel | undefined;
+  /** Byte offset of this program's region in the arena. */
+  private readonly base: number;
   private readonly scratch: number;
   private readonly scratchBytes: number;
-  readonly arenaBytes: number;
+  readonly regionBytes: number;
 
   constructor(
     readonly program: KernelProgram,
     readonly plan: MemoryPlan,
     private readonly options: { readonly poison?: boolean } = {},
   ) {
+    this.arena = sharedArena();
+    this.memory = this.arena.memory;
     const matmuls = program.kernels.filter((k): k is MatmulKernel & { nodes: [] } => k.kind === 'matmul');
-    this.scratchBytes = Math.max(0, ...matmuls.map((k) => gemmScratchBytes({ m: k.m, n: k.n, k: k.k, transA: k.a.trans, transB: k.b.trans })));
-    this.scratch = Math.ceil(plan.peakBytes / 64) * 64;
-    this.arenaBytes = this.scratch + this.scratchBytes;
-    const pages = Math.max(1, Math.ceil(this.arenaBytes / PAGE));
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.scratchBytes = Math.max(0, ...matmuls.map((k) => gemmThreadScratchBytes({ m: k.m, n: k.n, k: k.k, transA: k.a.trans, transB: k.b.trans })));
+    const scratchOffset = Math.ceil(plan.peakBytes / 64) * 64;
+    this.regionBytes = scratchOffset + this.scratchBytes * this.arena.threads;
+    this.base = this.arena.alloc(this.regionBytes);
+    this.scratch = this.base + scratchOffset;
+    freeRegion.register(this, { arena: this.arena, offset: this.base, bytes: this.regionBytes });
     this.refreshViews();
-    this.gemm = matmuls.length ? instantiateGemm(this.memory) : undefined;
     program.kernels.forEach((k, i) => this.compileKernel(k, i));
     for (const [buffer, data] of program.literals) this.write(buffer, data);
   }
 
   private refreshViews(): void {
     const buf = this.memory.buffer;
+    if (buf.byteLength === this.viewBytes) return;
+    this.viewBytes = buf.byteLength;
     this.views = { F32: new Float32Array(buf), I32: new Int32Array(buf), U32: new Uint32Array(buf), U8: new Uint8Array(buf) };
+  }
+
+  private get gemm(): GemmKernel {
+    let g = gemms.get(this.arena);
+    if (!g) gemms.set(this.arena, (g = instantiateGemm(this.memory)));
+    return g;
   }
 
   /** Where a buffer lives: typed-array view and element offset. */
   location = (buffer: number): BufferLocation => {
     const info = this.program.buffers[buffer];
     if (!info) throw new CompileError(`no buffer ${buffer}`);
-    return { view: viewFor(info.dtype), offset: this.plan.offsets[buffer]! / dtypeBytes(info.dtype) };
+    return { view: viewFor(info.dtype), offset: (this.base + this.plan.offsets[buffer]!) / dtypeBytes(info.dtype) };
   };
 
   private compileKernel(k: Kernel, index: number): void {
-    const js = (src: JsKernelSource) => {
+    const js = (src: JsKernelSource, elements: number) => {
+      let fn: KernelFn;
       try {
-        const fn = new Function('F32', 'I32', 'U32', 'U8', 'start', 'end', `'use strict';\n${src.body}`) as KernelFn;
-        this.steps.push({ kind: 'js', fn, units: src.units, source: src.body, kernel: index });
+        fn = new Function('F32', 'I32', 'U32', 'U8', 'start', 'end', `'use strict';\n${src.body}`) as KernelFn;
       } catch (e) {
         throw new CompileError(`generated kernel ${index} does not compile: ${(e as Error).message}\n${src.body}`);
       }
+      const pool = src.units >= 2 && elements >= PARALLEL_MIN_ELEMENTS ? this.arena.pool() : undefined;
+      const poolKernel = pool?.registerJs(poolFactorySource(src.body, src.units));
+      this.steps.push({ kind: 'js', fn, units: src.units, source: src.body, kernel: index, ...(poolKernel !== undefined ? { poolKernel } : {}) });
     };
+    const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
     switch (k.kind) {
-      case 'map': return js(mapKernelSource(k, this.location));
-      case 'row': return js(rowKernelSource(k, this.location));
-      case 'scatter': return js(scatterKernelSource(k, this.location));
+      case 'map': return js(mapKernelSource(k, this.location), size(k.space));
+      case 'row': return js(rowKernelSource(k, this.location), size(k.space));
+      case 'scatter': return js(scatterKernelSource(k, this.location), 0);
       case 'matmul':
         this.steps.push({ kind: 'gemm', k, kernel: index });
-        if (k.epilogue) js(mapKernelSource(k.epilogue, this.location));
+        if (k.epilogue) js(mapKernelSource(k.epilogue, this.location), size(k.epilogue.space));
     }
   }
 
@@ -89,6 +126,7 @@ export class CpuExecutable {
   }
 
   write(buffer: number, data: ArrayLike<number>): void {
+    this.refreshViews();
     const { view, offset } = this.location(buffer);
     const size = this.program.buffers[buffer]!.size;
     if (data.length !== size) throw new CompileError(`buffer ${buffer} holds ${size} values, got ${data.length}`);
@@ -96,6 +134,7 @@ export class CpuExecutable {
   }
 
   read(buffer: number): HostArray {
+    this.refreshViews();
     const info = this.program.buffers[buffer]!;
     const out = allocCompiled(info.dtype, info.shape);
     const { view, offset } = this.location(buffer);
@@ -104,8 +143,8 @@ export class CpuExecutable {
   }
 
   private runGemm(k: MatmulKernel): void {
-    const byte = (b: number, offset: number) => this.plan.offsets[b]! + 4 * offset;
-    this.gemm!.gemm({
+    const byte = (b: number, offset: number) => this.base + this.plan.offsets[b]! + 4 * offset;
+    const call: GemmCall = {
       m: k.m, n: k.n, k: k.k,
       a: byte(k.a.buffer, k.a.offset), b: byte(k.b.buffer, k.b.offset), c: byte(k.c, 0),
       lda: k.a.ld, ldb: k.b.ld, ldc: k.n,
@@ -113,7 +152,10 @@ export class CpuExecutable {
       batch: k.batch, strideA: k.a.batchStride, strideB: k.b.batchStride, strideC: k.m * k.n,
       accumulate: false, rowStart: 0, rowEnd: k.m,
       scratch: this.scratch, scratchBytes: this.scratchBytes,
-    });
+    };
+    const parallel = this.arena.parallelGemm();
+    if (parallel) parallel.gemm(call);
+    else this.gemm.gemm(call);
   }
 
   private poison(kernel: number): void {
@@ -125,24 +167,43 @@ export class CpuExecutable {
     }
   }
 
+  /** Milliseconds spent per kernel over the profiled runs (profiling on when set). */
+  profile: Float64Array | undefined;
+
   /** Runs the schedule on the values already in the arena's input buffers. */
   execute(): void {
+    this.refreshViews();
     const { F32, I32, U32, U8 } = this.views;
+    const pool = this.arena.pool();
     let lastKernel = -1;
+    const prof = this.profile;
     for (const step of this.steps) {
+      const t0 = prof ? performance.now() : 0;
       if (this.options.poison && step.kernel !== lastKernel && lastKernel >= 0) this.poison(lastKernel);
       lastKernel = step.kernel;
       if (step.kind === 'gemm') this.runGemm(step.k);
       else {
         try {
-          step.fn(F32, I32, U32, U8, 0, step.units);
+          if (step.poolKernel !== undefined && pool) pool.run(step.poolKernel);
+          else step.fn(F32, I32, U32, U8, 0, step.units);
         } catch (e) {
-          if (e instanceof RangeError && e.message.startsWith('IndexError: ')) throw new IndexError(e.message.slice(12), {});
+          const m = /IndexError: (.*?)(;|$)/.exec((e as Error).message);
+          if (m) throw new IndexError(m[1]!, {});
           throw e;
         }
       }
+      if (prof) prof[step.kernel] = prof[step.kernel]! + performance.now() - t0;
     }
     if (this.options.poison && lastKernel >= 0) this.poison(lastKernel);
+  }
+
+  /** Copies one buffer's contents over another of the same size and dtype (within the arena). */
+  copyBuffer(src: number, dst: number): void {
+    const { view, offset } = this.location(src);
+    const to = this.location(dst).offset;
+    const size = this.program.buffers[src]!.size;
+    const v = this.views[view] as Float32Array;
+    v.copyWithin(to, offset, offset + size);
   }
 
   /** Copies inputs in, runs, copies outputs out. */

@@ -8,7 +8,7 @@ export interface BufferLocation {
   readonly offset: number;
 }
 
-export type Helper = 'erf32' | 'threefry' | 'oob' | 'mod';
+export type Helper = 'erf32' | 'threefry' | 'oob' | 'mod' | 'tanh32';
 
 export const viewFor = (d: DType): BufferLocation['view'] => (d === 'f32' ? 'F32' : d === 'i32' ? 'I32' : d === 'u32' ? 'U32' : 'U8');
 
@@ -45,6 +45,8 @@ export class JsExprPrinter {
     private readonly varLevel: ReadonlyMap<string, number>,
     /** Level at which rowValue variables exist. */
     private readonly rowLevel = 0,
+    /** How a row value is read (default: the local `r<stage>`). */
+    private readonly rowValueCode: (stage: number) => string = (stage) => `r${stage}`,
   ) {}
 
   /** Registers root expressions (counts uses so shared subexpressions are bound once). */
@@ -139,7 +141,7 @@ export class JsExprPrinter {
     const p = (x: Expr) => this.print(x, level, guarded);
     switch (e.k) {
       case 'const': return num(e.dtype === 'f32' ? Math.fround(e.value) : e.value);
-      case 'rowValue': return `r${e.stage}`;
+      case 'rowValue': return this.rowValueCode(e.stage);
       case 'index': return `(${this.affine(e.index, level)})`;
       case 'load': {
         const loc = this.location(e.buffer);
@@ -165,13 +167,14 @@ export class JsExprPrinter {
         const g = guarded || e.lazy;
         return `(${p(e.cond)} ? ${this.print(e.a, level, g)} : ${this.print(e.b, level, g)})`;
       }
-      // f32 results are rounded to float32 after every op, so a value recomputed in one kernel
-      // equals the same value stored by another (comparisons such as max's mask rely on it)
-      case 'cast': return e.dtype === 'f32' && e.from !== 'f32' ? `fr(${p(e.a)})` : castJs(p(e.a), e.from, e.dtype);
-      case 'unary': return e.dtype === 'f32' && e.op !== 'neg' && e.op !== 'abs' ? `fr(${unaryJs(e.op, p(e.a), e.dtype, this.helpers)})` : unaryJs(e.op, p(e.a), e.dtype, this.helpers);
+      // f32 arithmetic runs in double inside a kernel (stores round to float32). Where an exact
+      // float32 value matters — comparisons, float-to-int casts — operands are rounded first, so a
+      // value recomputed here compares equal to the same value stored by another kernel.
+      case 'cast': return e.from === 'f32' && e.dtype !== 'f32' ? castJs(`fr(${p(e.a)})`, e.from, e.dtype) : castJs(p(e.a), e.from, e.dtype);
+      case 'unary': return unaryJs(e.op, p(e.a), e.dtype, this.helpers);
       case 'binary': {
-        const code = binaryJs(e.op, p(e.a), p(e.b), e.operandDType, this.helpers);
-        return e.dtype === 'f32' && e.op !== 'max' && e.op !== 'min' ? `fr(${code})` : code;
+        const cmp = e.operandDType === 'f32' && COMPARISONS.has(e.op);
+        return binaryJs(e.op, cmp ? `fr(${p(e.a)})` : p(e.a), cmp ? `fr(${p(e.b)})` : p(e.b), e.operandDType, this.helpers);
       }
     }
   }
@@ -202,6 +205,8 @@ function children(e: Expr): Expr[] {
   }
 }
 
+const COMPARISONS = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
+
 function castJs(a: string, from: DType, to: DType): string {
   switch (to) {
     case 'f32': return a;
@@ -221,7 +226,7 @@ function unaryJs(op: string, a: string, dtype: DType, helpers: Set<Helper>): str
     case 'log1p': return `Math.log1p(${a})`;
     case 'sqrt': return `Math.sqrt(${a})`;
     case 'rsqrt': return `(1 / Math.sqrt(${a}))`;
-    case 'tanh': return `Math.tanh(${a})`;
+    case 'tanh': helpers.add('tanh32'); return `tanh32(${a})`;
     case 'erf': helpers.add('erf32'); return `erf32(${a})`;
     case 'abs': return wrap(`Math.abs(${a})`);
     case 'sign': return `Math.sign(${a})`;

@@ -2,7 +2,7 @@ import { ERF32_JS_SOURCE } from '../../ir/erf.ts';
 import { THREEFRY_JS_SOURCE } from '../../../prng/threefry.ts';
 import type { Expr } from '../../kernel/expr.ts';
 import { linearIndex, varIdx } from '../../kernel/indexExpr.ts';
-import type { MapKernel, RowKernel, ScatterKernel, Store } from '../../kernel/kernel.ts';
+import type { InnerMapStage, MapKernel, ReduceStage, RowKernel, RowMapStage, RowStage, ScatterKernel, Store } from '../../kernel/kernel.ts';
 import { loopVar } from '../../kernel/kernel.ts';
 import { type BufferLocation, type Helper, JsExprPrinter } from './jsExpr.ts';
 
@@ -24,6 +24,14 @@ const HELPER_SOURCES: Record<Helper, string> = {
   throw new RangeError('IndexError: index ' + v + ' out of range [0, ' + n + ')' + (site ? ' (' + site + ')' : ''));
 }`,
   mod: 'function __mod(a, b) { return b === 0 ? 0 : a % b; }',
+  // Math.tanh is slow in V8; this rational fit (Eigen's float tanh) is within 3e-7 and 3x faster.
+  tanh32: `function tanh32(x) {
+  const c = x > 7.90531110763549805 ? 7.90531110763549805 : x < -7.90531110763549805 ? -7.90531110763549805 : x;
+  const x2 = c * c;
+  const p = c * (4.89352455891786e-3 + x2 * (6.37261928875436e-4 + x2 * (1.48572235717979e-5 + x2 * (5.12229709037114e-8 +
+    x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
+  return p / (4.89352518554385e-3 + x2 * (2.26843463243900e-3 + x2 * (1.18534705686654e-4 + x2 * 1.19825839466702e-6)));
+}`,
 };
 
 function assemble(printer: JsExprPrinter, loops: string[]): string {
@@ -61,12 +69,56 @@ export function mapKernelSource(k: MapKernel, location: (b: number) => BufferLoc
   return { body: assemble(printer, nest(printer, levels, true, 0)), units: k.space[0]! };
 }
 
+/** Row values (stage indices) an expression reads. */
+function rowValuesOf(e: Expr, out = new Set<number>(), seen = new Set<Expr>()): Set<number> {
+  if (seen.has(e)) return out;
+  seen.add(e);
+  if (e.k === 'rowValue') out.add(e.stage);
+  for (const v of Object.values(e)) {
+    if (v && typeof v === 'object') {
+      if ('k' in v) rowValuesOf(v as Expr, out, seen);
+      else if ('terms' in v) for (const t of (v as { terms: { atom: { kind: string; expr?: Expr; a?: unknown } }[] }).terms) if (t.atom.expr) rowValuesOf(t.atom.expr, out, seen);
+    }
+  }
+  return out;
+}
+
+type LoopStage = (ReduceStage | InnerMapStage) & { index: number };
+/** Stages grouped into passes over the row: a stage joins the current pass unless it reads a row value the pass computes. */
+function passesOf(stages: readonly RowStage[]): (LoopStage[] | (RowMapStage & { index: number }))[] {
+  const out: (LoopStage[] | (RowMapStage & { index: number }))[] = [];
+  let current: LoopStage[] | undefined;
+  stages.forEach((st, index) => {
+    if (st.kind === 'rowMap') {
+      current = undefined;
+      out.push({ ...st, index });
+      return;
+    }
+    const exprs = st.kind === 'reduce' ? [st.expr] : st.stores.map((x) => x.expr);
+    const reads = new Set<number>();
+    exprs.forEach((e) => rowValuesOf(e, reads));
+    if (!current || current.some((c) => reads.has(c.index))) {
+      current = [];
+      out.push(current);
+    }
+    current.push({ ...st, index });
+  });
+  return out;
+}
+
 /**
- * A row kernel: loops over the kept axes; per row, each stage loops over the reduced axes
- * (reductions keep their accumulator in a local, maps store per element).
+ * A row kernel: per row (combination of kept axes), its stages run in passes over the reduced
+ * axes; independent stages share a pass (and their common subexpressions). When the reduced axes
+ * all precede the kept ones (bias and LayerNorm gradients: sums over batch and sequence), the
+ * loops run in memory order instead, with a vector of accumulators over the kept axes.
  */
 export function rowKernelSource(k: RowKernel, location: (b: number) => BufferLocation): JsKernelSource {
   const kept = k.space.map((_, i) => i).filter((i) => !k.reduced.includes(i));
+  const columnMode = kept.length > 0 && k.reduced.every((a) => a < kept[0]!) && k.stages.every((s) => s.kind !== 'reduce' || s.op !== 'argmax');
+  return columnMode ? columnKernelSource(k, kept, location) : rowMajorKernelSource(k, kept, location);
+}
+
+function rowMajorKernelSource(k: RowKernel, kept: readonly number[], location: (b: number) => BufferLocation): JsKernelSource {
   const K = kept.length;
   const R = k.reduced.length;
   const varLevel = new Map<string, number>();
@@ -74,59 +126,122 @@ export function rowKernelSource(k: RowKernel, location: (b: number) => BufferLoc
   k.reduced.forEach((a, i) => varLevel.set(loopVar(a), K + i + 1));
   const printer = new JsExprPrinter(location, varLevel, K);
   for (let L = 0; L <= K + R; L++) printer.blocks.push([]);
-  const roots: Expr[] = k.stages.flatMap((s) => (s.kind === 'innerMap' ? s.stores.map((x) => x.expr) : [s.expr]));
-  printer.countUses(roots);
+  printer.countUses(k.stages.flatMap((s) => (s.kind === 'innerMap' ? s.stores.map((x) => x.expr) : [s.expr])));
   const innerLevels = k.reduced.map((a) => ({ name: loopVar(a), extent: k.space[a]! }));
-  const reducedShape = k.reduced.map((a) => k.space[a]!);
-  const reducedLinear = linearIndex(k.reduced.map((a) => varIdx(loopVar(a), k.space[a]!)), reducedShape);
+  const reducedLinear = linearIndex(k.reduced.map((a) => varIdx(loopVar(a), k.space[a]!)), k.reduced.map((a) => k.space[a]!));
+  const row = printer.blocks[K]!;
 
-  /** Emits one pass over the reduced axes whose innermost body is `body(level)`. */
-  const innerPass = (body: (level: number) => string[]) => {
-    for (let L = K + 1; L <= K + R; L++) printer.blocks[L] = [];
-    const lines = body(K + R);
-    printer.blocks[K + R]!.push(...lines);
-    const loops = R === 0 ? printer.blocks[K]!.splice(0) : nestFrom(printer, innerLevels, K);
-    if (R === 0) printer.blocks[K]!.push(...loops);
-    else printer.blocks[K]!.push(...loops);
-    printer.closeLevelsAbove(K);
-  };
-
-  k.stages.forEach((stage, s) => {
-    if (stage.kind === 'reduce') {
-      if (stage.op === 'sum') {
-        printer.blocks[K]!.push(`let r${s} = 0;`);
-        innerPass((L) => [`r${s} += ${printer.print(stage.expr, L)};`]);
-      } else if (stage.op === 'max') {
-        printer.blocks[K]!.push(`let r${s} = -Infinity;`);
-        innerPass((L) => {
-          const v = printer.print(stage.expr, L);
-          return [`{ const x = ${v}; if (x > r${s} || x !== x) r${s} = x; }`];
-        });
-      } else {
-        printer.blocks[K]!.push(`let r${s} = 0, r${s}max = -Infinity;`);
-        innerPass((L) => {
-          const v = printer.print(stage.expr, L);
-          const j = printer.affine(reducedLinear, L);
-          return [`{ const x = ${v}; if (x > r${s}max || (x !== x && r${s}max === r${s}max)) { r${s}max = x; r${s} = ${j}; } }`];
-        });
-      }
-      if (stage.op === 'sum') {
-        // accumulate in double, then round (f32) or wrap (integers) once
-        const fix = { f32: `fr(r${s})`, i32: `r${s} | 0`, u32: `r${s} >>> 0`, bool: `r${s}` }[stage.dtype];
-        printer.blocks[K]!.push(`r${s} = ${fix};`);
-      }
-      if (stage.store) printer.blocks[K]!.push(storeLine(printer, location, { ...stage.store, expr: stage.expr }, K, `r${s}`));
-    } else if (stage.kind === 'rowMap') {
-      printer.blocks[K]!.push(`const r${s} = ${printer.print(stage.expr, K)};`);
-      if (stage.store) printer.blocks[K]!.push(storeLine(printer, location, { ...stage.store, expr: stage.expr }, K, `r${s}`));
-    } else {
-      innerPass((L) => stage.stores.map((st) => storeLine(printer, location, st, L)));
+  for (const pass of passesOf(k.stages)) {
+    if (!Array.isArray(pass)) {
+      row.push(`const r${pass.index} = ${printer.print(pass.expr, K)};`);
+      if (pass.store) row.push(storeLine(printer, location, { ...pass.store, expr: pass.expr }, K, `r${pass.index}`));
+      continue;
     }
-  });
-
-  const keptLevels = kept.map((a) => ({ name: loopVar(a), extent: k.space[a]! }));
+    for (const st of pass) {
+      if (st.kind !== 'reduce') continue;
+      row.push(st.op === 'sum' ? `let r${st.index} = 0;` : st.op === 'max' ? `let r${st.index} = -Infinity;` : `let r${st.index} = 0, r${st.index}max = -Infinity;`);
+    }
+    for (let L = K + 1; L <= K + R; L++) printer.blocks[L] = [];
+    const L = K + R;
+    const body = printer.blocks[L]!;
+    for (const st of pass) {
+      const s = st.index;
+      if (st.kind === 'innerMap') {
+        st.stores.forEach((x) => body.push(storeLine(printer, location, x, L)));
+      } else if (st.op === 'sum') body.push(`r${s} += ${printer.print(st.expr, L)};`);
+      else if (st.op === 'max') body.push(`{ const x = ${printer.print(st.expr, L)}; if (x > r${s} || x !== x) r${s} = x; }`);
+      else {
+        body.push(`{ const x = fr(${printer.print(st.expr, L)}); if (x > r${s}max || (x !== x && r${s}max === r${s}max)) { r${s}max = x; r${s} = ${printer.affine(reducedLinear, L)}; } }`);
+      }
+    }
+    row.push(...nestFrom(printer, innerLevels, K));
+    printer.closeLevelsAbove(K);
+    for (const st of pass) {
+      if (st.kind !== 'reduce') continue;
+      const s = st.index;
+      // accumulate in double, then round (f32) or wrap (integers) once
+      if (st.op !== 'argmax') row.push(`r${s} = ${{ f32: `fr(r${s})`, i32: `r${s} | 0`, u32: `r${s} >>> 0`, bool: `r${s}` }[st.dtype]};`);
+      if (st.store) row.push(storeLine(printer, location, { ...st.store, expr: st.expr }, K, `r${s}`));
+    }
+  }
   if (K === 0) return { body: assemble(printer, ['if (start === 0) {', ...printer.blocks[0]!.map((l) => `  ${l}`), '}']), units: 1 };
+  const keptLevels = kept.map((a) => ({ name: loopVar(a), extent: k.space[a]! }));
   return { body: assemble(printer, nest(printer, keptLevels, true, 0)), units: k.space[kept[0]!]! };
+}
+
+/**
+ * Column mode: reduced axes outermost, kept axes innermost (memory order); row values live in
+ * Float64Array accumulators indexed by the kept position. Threads split the first kept axis.
+ */
+function columnKernelSource(k: RowKernel, kept: readonly number[], location: (b: number) => BufferLocation): JsKernelSource {
+  const K = kept.length;
+  const R = k.reduced.length;
+  const keptShape = kept.map((a) => k.space[a]!);
+  const keptCount = keptShape.reduce((a, b) => a * b, 1);
+  const keptLinear = linearIndex(kept.map((a) => varIdx(loopVar(a), k.space[a]!)), keptShape);
+  const varLevel = new Map<string, number>();
+  k.reduced.forEach((a, i) => varLevel.set(loopVar(a), i + 1));
+  kept.forEach((a, i) => varLevel.set(loopVar(a), R + i + 1));
+  let printer!: JsExprPrinter;
+  const acc = (s: number) => `acc${s}[${printer.affine(keptLinear, R + K)}]`;
+  printer = new JsExprPrinter(location, varLevel, R + K, acc);
+  for (let L = 0; L <= R + K; L++) printer.blocks.push([]);
+  printer.countUses(k.stages.flatMap((s) => (s.kind === 'innerMap' ? s.stores.map((x) => x.expr) : [s.expr])));
+  const top = printer.blocks[0]!;
+  const keptLoops = (L0: number) => kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: L0 + i + 1 }));
+
+  /** Loops (kept axes only, or reduced then kept) around a body built at the innermost level. */
+  const loopNest = (withReduced: boolean, body: (L: number) => string[]) => {
+    const levels = [
+      ...(withReduced ? k.reduced.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: false, level: i + 1 })) : []),
+      ...kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: (withReduced ? R : R) + i + 1 })),
+    ];
+    for (let L = 1; L <= R + K; L++) printer.blocks[L] = [];
+    const inner = body(R + K);
+    let lines = [...printer.blocks[R + K]!, ...inner];
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const { name, extent, ranged, level } = levels[i]!;
+      const head = ranged ? `for (let ${name} = start; ${name} < end; ${name}++) {` : `for (let ${name} = 0; ${name} < ${extent}; ${name}++) {`;
+      lines = [...(i === 0 ? [] : printer.blocks[level - 1]!.splice(0)), head, ...lines.map((l) => `  ${l}`), '}'];
+      if (i === 0 && level - 1 > 0) lines = [...printer.blocks[level - 1]!.splice(0), ...lines];
+    }
+    top.push(...lines);
+    printer.closeLevelsAbove(0);
+  };
+  void keptLoops;
+
+  for (const st of k.stages) {
+    if (st.kind !== 'innerMap') top.push(`const acc${k.stages.indexOf(st)} = new Float64Array(${keptCount});`);
+  }
+  for (const pass of passesOf(k.stages)) {
+    if (!Array.isArray(pass)) {
+      loopNest(false, (L) => {
+        const lines = [`${acc(pass.index)} = ${printer.print(pass.expr, L)};`];
+        if (pass.store) lines.push(storeLine(printer, location, { ...pass.store, expr: pass.expr }, L, acc(pass.index)));
+        return lines;
+      });
+      continue;
+    }
+    for (const st of pass) if (st.kind === 'reduce' && st.op === 'max') top.push(`acc${st.index}.fill(-Infinity);`);
+    loopNest(true, (L) =>
+      pass.flatMap((st) => {
+        if (st.kind === 'innerMap') return st.stores.map((x) => storeLine(printer, location, x, L));
+        const a = acc(st.index);
+        return st.op === 'sum' ? [`${a} += ${printer.print(st.expr, L)};`] : [`{ const x = ${printer.print(st.expr, L)}; if (x > ${a} || x !== x) ${a} = x; }`];
+      }),
+    );
+    const reduces = pass.filter((st): st is ReduceStage & { index: number } => st.kind === 'reduce');
+    if (reduces.length) {
+      loopNest(false, (L) =>
+        reduces.flatMap((st) => {
+          const a = acc(st.index);
+          const fix = { f32: `fr(${a})`, i32: `${a} | 0`, u32: `${a} >>> 0`, bool: a }[st.dtype];
+          return [`${a} = ${fix};`, ...(st.store ? [storeLine(printer, location, { ...st.store, expr: st.expr }, L, a)] : [])];
+        }),
+      );
+    }
+  }
+  return { body: assemble(printer, top), units: k.space[kept[0]!]! };
 }
 
 /** Nested loops for levels base+1..base+n, returned as lines (blocks base+1.. are consumed). */

@@ -23,9 +23,9 @@ import { defineMicroKernel } from './gemm-micro.ts';
 import { definePack } from './gemm-pack.ts';
 import type { GemmConfig } from './gemm-config.ts';
 
-export const FLAG_TRANS_A = 1;
-export const FLAG_TRANS_B = 2;
-export const FLAG_ACCUMULATE = 4;
+import { FLAG_ACCUMULATE, FLAG_TRANS_A, FLAG_TRANS_B } from './gemm-worker.mjs';
+
+export { FLAG_ACCUMULATE, FLAG_TRANS_A, FLAG_TRANS_B };
 
 export interface GemmModuleOptions extends GemmConfig {
   /** Import a shared memory (the arena) or a plain one. */

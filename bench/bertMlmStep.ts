@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import type { Axes } from '../dsl/axes.ts';
+import * as p from '../dsl/index.ts';
+import { HostTensor } from '../dsl/host.ts';
+import type { Concrete } from '../dsl/trace.ts';
+import type { Tensor } from '../dsl/tensor.ts';
+import { compileStep } from '../compiler/step.ts';
+import type { EncoderConfig } from '../models/config.ts';
+import { encode } from '../models/encoder.ts';
+import { mlmLogits } from '../models/heads.ts';
+import type { MlmModelParams } from '../models/params.ts';
+import { type AdamWConfig, adamwInit, adamwScalarInputs, adamwScalars, adamwUpdate } from '../train/optim/adamw.ts';
+import type { Benchmark } from './benchmark.ts';
+import { BERT_WORKLOAD_CONFIGS, BERT_WORKLOAD_HYPER, type BertWorkloadConfig, workloadBatch, workloadFlops, workloadParams } from './workload/bertWorkload.ts';
+
+type T = Tensor<Axes>;
+
+/** The workload's encoder: post-LN, tanh GELU, LN eps 1e-12, no token types, no dropout. */
+export function workloadEncoderConfig(c: BertWorkloadConfig): EncoderConfig {
+  return {
+    vocabSize: c.V, hidden: c.d, layers: c.L, heads: c.heads, ffn: 4 * c.d, maxPositions: c.T, typeVocabSize: 0,
+    layerNorm: 'post', dropout: 0, attentionDropout: 0, layerNormEps: BERT_WORKLOAD_HYPER.lnEps, gelu: 'tanh', initStd: BERT_WORKLOAD_HYPER.initStd,
+  };
+}
+
+/** The workload's parameters as pretext's MLM model tree. */
+export function workloadModelParams(c: BertWorkloadConfig): Concrete<MlmModelParams> {
+  const raw = workloadParams(c);
+  const h = <const A extends Axes>(name: string, axes: A) => {
+    const { shape, data } = raw.get(name)!;
+    return new HostTensor(axes, shape, 'f32', data);
+  };
+  const ln = (g: string, b: string) => ({ gain: h(g, ['hidden']), bias: h(b, ['hidden']) });
+  const layers = Array.from({ length: c.L }, (_, l) => {
+    const n = (s: string) => `l${l}_${s}`;
+    return {
+      attention: {
+        wq: h(n('wq'), ['hidden', 'qkv']), bq: h(n('bq'), ['qkv']), wk: h(n('wk'), ['hidden', 'qkv']), bk: h(n('bk'), ['qkv']),
+        wv: h(n('wv'), ['hidden', 'qkv']), bv: h(n('bv'), ['qkv']), wo: h(n('wo'), ['qkv', 'hidden']), bo: h(n('bo'), ['hidden']),
+      },
+      attentionLn: ln(n('ln1_g'), n('ln1_b')),
+      ffnIn: { w: h(n('w1'), ['hidden', 'ffn']), b: h(n('b1'), ['ffn']) },
+      ffnOut: { w: h(n('w2'), ['ffn', 'hidden']), b: h(n('b2'), ['hidden']) },
+      ffnLn: ln(n('ln2_g'), n('ln2_b')),
+    };
+  });
+  return {
+    encoder: { embeddings: { word: h('tok_emb', ['vocab', 'hidden']), position: h('pos_emb', ['position', 'hidden']), ln: ln('emb_ln_g', 'emb_ln_b') }, layers },
+    mlmHead: { transform: { w: h('head_w', ['hidden', 'out']), b: h('head_b', ['out']) }, ln: ln('head_ln_g', 'head_ln_b'), bias: h('out_bias', ['vocab']) },
+  } as Concrete<MlmModelParams>;
+}
+
+export const WORKLOAD_ADAMW: AdamWConfig = {
+  beta1: BERT_WORKLOAD_HYPER.beta1, beta2: BERT_WORKLOAD_HYPER.beta2, eps: BERT_WORKLOAD_HYPER.eps, weightDecay: BERT_WORKLOAD_HYPER.weightDecay,
+};
+
+/** The workload's MLM loss: mean cross-entropy over the masked positions, logits at every position. */
+export function workloadLoss(config: EncoderConfig) {
+  return (params: MlmModelParams, batch: { inputIds: T; labels: T; maskWeights: T }) => {
+    const { last } = encode(params.encoder, { inputIds: batch.inputIds }, config);
+    const logits = mlmLogits(params.mlmHead, params.encoder.embeddings, last, config);
+    return p.crossEntropy(logits, batch.labels, 'vocab', { mask: batch.maskWeights, normalizer: 'masked' });
+  };
+}
+
+/** A compiled training step of the workload (forward, backward, AdamW), state resident. */
+export function compileWorkloadStep(c: BertWorkloadConfig) {
+  const config = workloadEncoderConfig(c);
+  const params = workloadModelParams(c);
+  const batch = workloadBatch(c);
+  const hostBatch = {
+    inputIds: new HostTensor(['batch', 'seq'], [c.B, c.T], 'i32', batch.inputIds),
+    labels: new HostTensor(['batch', 'seq'], [c.B, c.T], 'i32', batch.labels),
+    maskWeights: new HostTensor(['batch', 'seq'], [c.B, c.T], 'f32', batch.maskWeights),
+  };
+  const loss = workloadLoss(config);
+  const state = { params, opt: adamwInit(params) };
+  const inputsFor = (step: number) => ({ batch: hostBatch, scalars: adamwScalarInputs(adamwScalars(WORKLOAD_ADAMW, BERT_WORKLOAD_HYPER.lr, step)) });
+  const t0 = performance.now();
+  const step = compileStep(
+    ((s: { params: MlmModelParams; opt: { m: MlmModelParams; v: MlmModelParams } }, inp: { batch: { inputIds: T; labels: T; maskWeights: T }; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
+      const { value, grads } = p.valueAndGrad(loss)(s.params, inp.batch);
+      const upd = adamwUpdate(s.params, grads, s.opt, inp.scalars, WORKLOAD_ADAMW);
+      return { state: { params: upd.params, opt: upd.state }, outputs: { loss: value } };
+    }) as never,
+    state as never,
+    inputsFor(0) as never,
+  );
+  const compileMs = performance.now() - t0;
+  return { step, inputsFor, compileMs };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export const bertMlmStep: Benchmark = {
+  name: 'bert-mlm-step',
+  summary: 'one BERT MLM training step (forward, backward, AdamW) of the standard workload; --config tiny|small',
+  async run(argv, { json }) {
+    const { values } = parseArgs({ args: [...argv], options: { config: { type: 'string', default: 'tiny' }, steps: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' } } });
+    const name = values.config as 'tiny' | 'small';
+    const c = BERT_WORKLOAD_CONFIGS[name];
+    if (!c) throw new Error(`unknown config ${name} (tiny | small)`);
+    const steps = Number(values.steps);
+    const warmup = Number(values.warmup);
+    const { step, inputsFor, compileMs } = compileWorkloadStep(c);
+    const losses: number[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t = performance.now();
+      const out = step.run(inputsFor(i) as never) as { loss: HostTensor };
+      times.push(performance.now() - t);
+      losses.push(out.loss.item());
+      if (!json) console.log(`step ${i} loss ${losses[i]!.toFixed(6)} ${times[i]!.toFixed(1)} ms`);
+    }
+    const stepMs = median(times.slice(warmup));
+    const tokens = c.B * c.T;
+    return {
+      impl: 'pretext-cpu', config: name, stepMs, tokensPerSecond: (tokens * 1000) / stepMs, gflops: workloadFlops(c).step / stepMs / 1e6,
+      compileMs, loss0: losses[0], loss20: losses[20], peakRssMb: process.resourceUsage().maxRSS / 1024,
+      kernels: step.stats.kernels, arenaMb: step.stats.peakBytes / 2 ** 20,
+    };
+  },
+};

@@ -1,0 +1,85 @@
+import type { Axes } from '../dsl/axes.ts';
+import { HostTensor } from '../dsl/host.ts';
+import type { Concrete } from '../dsl/trace.ts';
+import { flatten } from '../dsl/tree.ts';
+import { type Key, foldIn } from '../prng/key.ts';
+import { normal } from '../prng/samplers.ts';
+import type { EncoderConfig } from './config.ts';
+import type { EncoderParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
+
+/**
+ * Deterministic initialisation from a key (BERT's scheme): weights and embeddings N(0, initStd²),
+ * biases 0, LayerNorm gains 1. Every tensor draws from its own folded key, so adding a tensor
+ * elsewhere does not change the others.
+ */
+export class Initializer {
+  private next = 0;
+  constructor(
+    private readonly key: Key,
+    private readonly std: number,
+  ) {}
+
+  normal<const A extends Axes>(axes: A, shape: readonly number[]): HostTensor<A> {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const z = normal(foldIn(this.key, this.next++), n);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = z[i]! * this.std;
+    return new HostTensor(axes, shape, 'f32', data);
+  }
+  zeros<const A extends Axes>(axes: A, shape: readonly number[]): HostTensor<A> {
+    this.next++;
+    return new HostTensor(axes, shape, 'f32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  }
+  ones<const A extends Axes>(axes: A, shape: readonly number[]): HostTensor<A> {
+    this.next++;
+    return new HostTensor(axes, shape, 'f32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1));
+  }
+  layerNorm(d: number): Concrete<LayerNormParams> {
+    return { gain: this.ones(['hidden'], [d]), bias: this.zeros(['hidden'], [d]) };
+  }
+}
+
+export function initLayer(init: Initializer, c: EncoderConfig): Concrete<LayerParams> {
+  const d = c.hidden;
+  return {
+    attention: {
+      wq: init.normal(['hidden', 'qkv'], [d, d]), bq: init.zeros(['qkv'], [d]),
+      wk: init.normal(['hidden', 'qkv'], [d, d]), bk: init.zeros(['qkv'], [d]),
+      wv: init.normal(['hidden', 'qkv'], [d, d]), bv: init.zeros(['qkv'], [d]),
+      wo: init.normal(['qkv', 'hidden'], [d, d]), bo: init.zeros(['hidden'], [d]),
+    },
+    attentionLn: init.layerNorm(d),
+    ffnIn: { w: init.normal(['hidden', 'ffn'], [d, c.ffn]), b: init.zeros(['ffn'], [c.ffn]) },
+    ffnOut: { w: init.normal(['ffn', 'hidden'], [c.ffn, d]), b: init.zeros(['hidden'], [d]) },
+    ffnLn: init.layerNorm(d),
+  };
+}
+
+/** Encoder parameters for `config`, from a key. */
+export function initEncoder(config: EncoderConfig, key: Key): Concrete<EncoderParams> {
+  const init = new Initializer(key, config.initStd);
+  const d = config.hidden;
+  const embeddings = {
+    word: init.normal(['vocab', 'hidden'], [config.vocabSize, d]),
+    position: init.normal(['position', 'hidden'], [config.maxPositions, d]),
+    ...(config.typeVocabSize > 0 ? { tokenType: init.normal(['type', 'hidden'], [config.typeVocabSize, d]) } : {}),
+    ln: init.layerNorm(d),
+  };
+  const layers = Array.from({ length: config.layers }, () => initLayer(init, config));
+  return { embeddings, layers, ...(config.layerNorm === 'pre' ? { finalLn: init.layerNorm(d) } : {}) } as Concrete<EncoderParams>;
+}
+
+export function initMlmHead(config: EncoderConfig, key: Key): Concrete<MlmHeadParams> {
+  const init = new Initializer(key, config.initStd);
+  const d = config.hidden;
+  return {
+    transform: { w: init.normal(['hidden', 'out'], [d, d]), b: init.zeros(['out'], [d]) },
+    ln: init.layerNorm(d),
+    bias: init.zeros(['vocab'], [config.vocabSize]),
+  };
+}
+
+/** Number of scalars in a parameter tree. */
+export function parameterCount(params: unknown): number {
+  return flatten<HostTensor>(params, (x) => x instanceof HostTensor).leaves.reduce((s, t) => s + t.data.length, 0);
+}
