@@ -80,3 +80,30 @@ describe('WorkerPool lifecycle', () => {
     expect(() => pool.run(id)).toThrow(/after close/);
   });
 });
+
+describe('gemm-worker.mjs (plain-JS worker wrapper)', () => {
+  it('computes in a worker thread, on the shared arena, what the main thread computes', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { compileGemmModule, gemmScratchBytes, instantiateGemm } = await import('../../../../../compiler/backends/cpu/wasm/gemm.ts');
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 16, shared: true });
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < 2 * 40 * 30; i++) f[i] = Math.sin(i);
+    const shape = { m: 40, n: 30, k: 30, transA: false, transB: true };
+    const call = { ...shape, a: 0, b: 4800, c: 9600, lda: 30, ldb: 30, ldc: 30, batch: 1, strideA: 0, strideB: 0, strideC: 0,
+      accumulate: false, rowStart: 0, rowEnd: 40, scratch: 16384, scratchBytes: gemmScratchBytes(shape) };
+    const url = new URL('../../../../../compiler/backends/cpu/wasm/gemm-worker.mjs', import.meta.url).href;
+    const worker = new Worker(`
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(${JSON.stringify(url)}).then(({ instantiateGemmWorker }) => {
+        instantiateGemmWorker(workerData.module, workerData.memory).gemm(workerData.call);
+        parentPort.postMessage('done');
+      });`, { eval: true, workerData: { module: compileGemmModule(), memory, call } });
+    await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    await worker.terminate();
+    const fromWorker = f.slice(call.c / 4, call.c / 4 + 40 * 30);
+    f.fill(0, call.c / 4, call.c / 4 + 40 * 30);
+    instantiateGemm(memory).gemm(call);
+    expect(f.slice(call.c / 4, call.c / 4 + 40 * 30)).toEqual(fromWorker);
+    expect(fromWorker.some((v) => v !== 0)).toBe(true);
+  });
+});
