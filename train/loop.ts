@@ -1,0 +1,130 @@
+import { HostTensor } from '../dsl/host.ts';
+import { keyInput } from '../dsl/random.ts';
+import { compileStep, type CompiledStep } from '../compiler/step.ts';
+import { compile } from '../compiler/compile.ts';
+import { type Key, foldIn, key as rootKey, splitKey } from '../prng/key.ts';
+import type { AnyObjective, TokenBatch } from '../objectives/objective.ts';
+import { type AdamWConfig, adamwInit, adamwScalarInputs, adamwScalars } from './optim/adamw.ts';
+import { type Schedule, learningRate } from './schedule.ts';
+import { evalStepFunction, trainStepFunction } from './trainStep.ts';
+
+export interface TrainState {
+  readonly params: unknown;
+  readonly extra: unknown;
+  readonly opt: { readonly m: unknown; readonly v: unknown };
+}
+
+export interface StepLog {
+  readonly step: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly gradNorm: number;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly ms: number;
+}
+
+export interface TrainerOptions {
+  readonly objective: AnyObjective;
+  readonly schedule: Schedule;
+  readonly adamw: AdamWConfig;
+  readonly clipNorm?: number;
+  /** Micro-batches per update (gradient accumulation). */
+  readonly accumulate?: number;
+  readonly seed: number;
+}
+
+/** Keys of step `step`: one (prepare, loss) pair per micro-batch. Everything random in a step comes from here. */
+export function stepKeys(seed: number, step: number, micro: number): { prepare: Key; loss: Key } {
+  const [prepare, loss] = splitKey(foldIn(foldIn(rootKey(seed), step), micro), 2) as [Key, Key];
+  return { prepare, loss };
+}
+
+/**
+ * Runs training steps of an objective on resident state. Each compiled variant of the step (most
+ * objectives have one) is a program; when the variant changes, the state moves to its program.
+ */
+export class StepRunner {
+  private readonly programs = new Map<string, CompiledStep<TrainState, unknown, unknown>>();
+  private active: string | undefined;
+  private hostState: TrainState;
+
+  constructor(
+    readonly options: TrainerOptions,
+    initial: TrainState,
+  ) {
+    this.hostState = initial;
+  }
+
+  /** A fresh state: parameters and extra from the objective's init, zero optimizer moments. */
+  static initialState(objective: AnyObjective, seed: number): TrainState {
+    const { params, extra } = objective.init(foldIn(rootKey(seed), 0xffffffff));
+    return { params, extra, opt: adamwInit(params) };
+  }
+
+  private inputs(batches: readonly TokenBatch[], step: number, variant: string) {
+    const { objective, schedule, adamw, seed } = this.options;
+    const prepared = batches.map((b, i) => objective.prepare(b, stepKeys(seed, step, i).prepare, step, 'train'));
+    const keys = batches.map((_, i) => keyInput(stepKeys(seed, step, i).loss));
+    void variant;
+    return { batches: prepared, keys, scalars: adamwScalarInputs(adamwScalars(adamw, learningRate(schedule, step), step)) };
+  }
+
+  private program(variant: string, example: unknown): CompiledStep<TrainState, unknown, unknown> {
+    let prog = this.programs.get(variant);
+    if (!prog) {
+      const fn = trainStepFunction(this.options.objective, variant, { adamw: this.options.adamw, ...(this.options.clipNorm !== undefined ? { clipNorm: this.options.clipNorm } : {}) });
+      prog = compileStep(fn as never, this.state() as never, example as never) as unknown as CompiledStep<TrainState, unknown, unknown>;
+      this.programs.set(variant, prog);
+    }
+    if (this.active !== variant) {
+      if (this.active !== undefined) this.hostState = this.programs.get(this.active)!.readState();
+      prog.writeState(this.hostState);
+      this.active = variant;
+    }
+    return prog;
+  }
+
+  /** One update on `batches` (one per micro-batch); returns the step's log line. */
+  step(step: number, batches: readonly TokenBatch[]): StepLog {
+    const t0 = performance.now();
+    const variant = this.options.objective.variant?.(step, 'train') ?? 'default';
+    const inputs = this.inputs(batches, step, variant);
+    const out = this.program(variant, inputs).run(inputs) as { loss: HostTensor; gradNorm: HostTensor; metrics: Record<string, HostTensor> };
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(out.metrics)) metrics[k] = v.item();
+    return { step, loss: out.loss.item(), lr: learningRate(this.options.schedule, step), gradNorm: out.gradNorm.item(), metrics, ms: performance.now() - t0 };
+  }
+
+  /** The current state on the host. */
+  state(): TrainState {
+    return this.active !== undefined ? this.programs.get(this.active)!.readState() : this.hostState;
+  }
+
+  setState(state: TrainState): void {
+    this.hostState = state;
+    if (this.active !== undefined) this.programs.get(this.active)!.writeState(state);
+  }
+}
+
+/**
+ * Mean loss and metrics of an objective in eval mode over `batches` (masking from `seed`, so the
+ * same seed gives the same validation masks at every evaluation).
+ */
+export function evaluateObjective(objective: AnyObjective, state: Pick<TrainState, 'params' | 'extra'>, batches: readonly TokenBatch[], seed: number) {
+  let loss = 0;
+  const metrics: Record<string, number> = {};
+  batches.forEach((tokens, i) => {
+    const variant = objective.variant?.(0, 'eval') ?? 'default';
+    const batch = objective.prepare(tokens, foldIn(rootKey(seed), i), 0, 'eval');
+    const k = keyInput(foldIn(rootKey(seed + 1), i));
+    const fn = evalStepFunction(objective, variant) as (...args: unknown[]) => unknown;
+    const program = compile(fn, [state.params, state.extra, batch, k]) as unknown as (...args: unknown[]) => { loss: HostTensor; metrics: Record<string, HostTensor> };
+    const out = program(state.params, state.extra, batch, k);
+    loss += out.loss.item();
+    for (const [name, v] of Object.entries(out.metrics)) metrics[name] = (metrics[name] ?? 0) + v.item();
+  });
+  for (const name of Object.keys(metrics)) metrics[name] = metrics[name]! / batches.length;
+  return { loss: loss / batches.length, metrics };
+}
+
+export type { AdamWConfig };
