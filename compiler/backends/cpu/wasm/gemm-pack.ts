@@ -11,7 +11,7 @@
 
 import {
   type Code, type Local, FuncBuilder, ModuleBuilder, I32,
-  V128, add, and, eq, f32Const0, f32x4Shuffle, geS, f32Load, f32Store, forRange, get, i32, ifThen, load64Zero, ltS, mul, select, seq,
+  V128, add, and, block, br, brIf, divS, f32Const0, loop, f32x4Shuffle, geS, f32Load, f32Store, forRange, get, i32, ifThen, load64Zero, ltS, mul, seq,
   set, store64Lane0, sub, v128Load, v128Store,
 } from './emitter.ts';
 
@@ -107,36 +107,64 @@ export function definePack(mod: ModuleBuilder, W: number): number {
     while (W * 4 - off >= 4) { out.push(f32Store(get(d), f32Load(get(s), off), off)); off += 4; }
     return seq(...out);
   };
-  const byStep = seq(
+  // Full panels row by row: step p of every panel comes from one contiguous run of the source,
+  // so the source is read sequentially (walking one panel down all kc steps instead would touch
+  // a new cache line and page per step when ld is large, and re-fetch each line per panel).
+  const nFull = f.local(I32);
+  const qq = f.local(I32);
+  const rowSrc = f.local(I32);
+  const rowDst = f.local(I32);
+  // (A 16-byte copy per panel for W = 3, overlapping the next step, measured no faster.)
+  const copyPanels = (to: Code, copy: Code): Code => seq(
+    block(loop(
+      brIf(1, geS(get(qq), to)),
+      copy,
+      set(s, add(get(s), i32(W * 4))),
+      set(d, add(get(d), get(panelStride))),
+      set(qq, add(get(qq), i32(1))),
+      br(0),
+    )),
+  );
+  const byStepFull = forRange(p, i32(0), get(kc), i32(1),
+    set(s, get(rowSrc)),
+    set(d, get(rowDst)),
+    set(qq, i32(0)),
+    copyPanels(get(nFull), copyStep()),
+    set(rowSrc, add(get(rowSrc), get(ld))),
+    set(rowDst, add(get(rowDst), i32(W * 4))),
+  );
+  // The partial last panel (lane q onward): valid lanes copied, the rest zero.
+  const byStepEdge = seq(
     set(valid, sub(get(count), get(q))),
-    set(valid, select(get(valid), i32(W), ltS(get(valid), i32(W)))),
     set(s, add(get(src), mul(get(q), i32(4)))),
     set(d, get(dst)),
-    ifThen(eq(get(valid), i32(W)),
-      forRange(p, i32(0), get(kc), i32(1),
-        copyStep(),
-        set(s, add(get(s), get(ld))),
-        set(d, add(get(d), i32(W * 4))),
-      ),
-      forRange(p, i32(0), get(kc), i32(1),
-        forRange(w, i32(0), i32(W), i32(1),
-          ifThen(ltS(get(w), get(valid)),
-            f32Store(add(get(d), mul(get(w), i32(4))), f32Load(add(get(s), mul(get(w), i32(4))))),
-            f32Store(add(get(d), mul(get(w), i32(4))), f32Const0),
-          ),
+    forRange(p, i32(0), get(kc), i32(1),
+      forRange(w, i32(0), i32(W), i32(1),
+        ifThen(ltS(get(w), get(valid)),
+          f32Store(add(get(d), mul(get(w), i32(4))), f32Load(add(get(s), mul(get(w), i32(4))))),
+          f32Store(add(get(d), mul(get(w), i32(4))), f32Const0),
         ),
-        set(s, add(get(s), get(ld))),
-        set(d, add(get(d), i32(W * 4))),
       ),
+      set(s, add(get(s), get(ld))),
+      set(d, add(get(d), i32(W * 4))),
     ),
   );
 
   mod.define(index, seq(
     set(panelStride, mul(get(kc), i32(W * 4))),
-    forRange(q, i32(0), get(count), i32(W),
-      ifThen(get(lanesContiguous), byStep,
-        ifThen(geS(sub(get(count), get(q)), i32(W)), byLaneVector, byLaneScalar)),
-      set(dst, add(get(dst), get(panelStride))),
+    ifThen(get(lanesContiguous),
+      seq(
+        set(nFull, divS(get(count), i32(W))),
+        set(rowSrc, get(src)),
+        set(rowDst, get(dst)),
+        byStepFull,
+        set(q, mul(get(nFull), i32(W))),
+        ifThen(ltS(get(q), get(count)), seq(set(dst, add(get(dst), mul(get(nFull), get(panelStride)))), byStepEdge)),
+      ),
+      forRange(q, i32(0), get(count), i32(W),
+        ifThen(geS(sub(get(count), get(q)), i32(W)), byLaneVector, byLaneScalar),
+        set(dst, add(get(dst), get(panelStride))),
+      ),
     ),
   ));
   return index;
