@@ -8,6 +8,7 @@ import { type FuseResult, fuseGraph } from './fusion/fuse.ts';
 import type { HostArray } from './interpreter/hostArray.ts';
 import { interpret } from './interpreter/interpret.ts';
 import type { Node } from './ir/node.ts';
+import { ShapeError } from './ir/errors.ts';
 import { type MemoryPlan, planMemory } from './schedule/memoryPlan.ts';
 
 export type BackendName = 'cpu' | 'interpreter';
@@ -44,6 +45,23 @@ export interface CompiledFunction<Args extends readonly unknown[], R> {
 }
 
 const cache = new Map<string, Executable>();
+/** Input signatures each function has been compiled for (to report re-specialisations once). */
+const signatures = new WeakMap<object, Set<string>>();
+
+/**
+ * A function compiled again for new input shapes gets a new program; say so once per shape (to
+ * stderr, unless PRETEXT_QUIET is set): silent re-compilation is a classic source of slow loops.
+ */
+function noteSpecialisation(fn: object, traced: TracedFunction): void {
+  const sig = traced.inputs.map((n, i) => `${traced.inputPaths[i] || 'arg'}:${n.dtype}[${n.shape}]`).join(' ');
+  let seen = signatures.get(fn);
+  if (!seen) signatures.set(fn, (seen = new Set()));
+  if (seen.has(sig)) return;
+  if (seen.size > 0 && !process.env['PRETEXT_QUIET']) {
+    console.error(`pretext: compiling ${(fn as { name?: string }).name || 'a function'} again for new input shapes (${sig})`);
+  }
+  seen.add(sig);
+}
 
 function build(traced: TracedFunction, options: CompileOptions): Executable {
   const t0 = performance.now();
@@ -73,6 +91,7 @@ export function compile<const Args extends readonly unknown[], R>(
   options: CompileOptions = {},
 ): CompiledFunction<Args, R> {
   const traced = trace(fn as (...a: never[]) => unknown, exampleArgs);
+  noteSpecialisation(fn, traced);
   const key = `${options.backend ?? 'cpu'}|${options.poisonFreedBuffers ? 'p' : ''}|${graphFingerprint(traced.inputs, traced.outputs)}`;
   let exe = cache.get(key);
   if (!exe) {
@@ -82,6 +101,15 @@ export function compile<const Args extends readonly unknown[], R>(
   const executable = exe;
   const call = (...args: Args): Concrete<R> => {
     const leaves: HostTensor<Axes>[] = flattenArgs(traced, args);
+    leaves.forEach((leaf, i) => {
+      const n = traced.inputs[i]!;
+      if (leaf.dtype !== n.dtype || leaf.shape.length !== n.shape.length || leaf.shape.some((d, k) => d !== n.shape[k])) {
+        throw new ShapeError(
+          `compiled function: input "${traced.inputPaths[i] || i}" is ${leaf.dtype}[${leaf.shape}] but it was compiled for ${n.dtype}[${n.shape}] (compile again for new shapes)`,
+          { input: traced.inputPaths[i] },
+        );
+      }
+    });
     return assembleOutputs(traced, executable.run(leaves)) as Concrete<R>;
   };
   return Object.assign(call, { explain: () => executable.explain(), stats: executable.stats, fused: executable.fused, traced });

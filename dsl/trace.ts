@@ -23,11 +23,14 @@ export interface TracedFunction {
   readonly outputDef: TreeDef;
 }
 
+/** A tuple type without `readonly` (axis tuples inferred from literals are readonly). */
+type Writable<A> = { -readonly [K in keyof A]: A[K] };
+
 /** Symbolic arguments for fn: each HostTensor/TensorSpec leaf becomes a Tensor with the same axes. */
 export type Symbolic<T> = T extends HostTensor<infer A>
-  ? Tensor<A>
+  ? Tensor<Writable<A>>
   : T extends TensorSpec<infer A>
-    ? Tensor<A>
+    ? Tensor<Writable<A>>
     : T extends readonly unknown[]
       ? { -readonly [K in keyof T]: Symbolic<T[K]> }
       : T extends object

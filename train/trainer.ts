@@ -1,0 +1,130 @@
+import type { Dataset, ShuffleCursor } from '../corpora/dataset/index.ts';
+import { shuffledBatches } from '../corpora/dataset/index.ts';
+import { foldIn, key as rootKey } from '../prng/key.ts';
+import type { AnyObjective, TokenBatch } from '../objectives/objective.ts';
+import { JsonLog } from './jsonLog.ts';
+import { type StepLog, StepRunner, type TrainState, evaluateObjective } from './loop.ts';
+import type { AdamWConfig } from './optim/adamw.ts';
+import { ProgressBar } from './progress.ts';
+import type { Schedule } from './schedule.ts';
+import { tokenBatchFromRows } from './tokenBatches.ts';
+
+/** What a checkpoint holds for resuming: the state and where training stands. */
+export interface TrainerCheckpoint {
+  readonly state: TrainState;
+  readonly step: number;
+  readonly cursor: ShuffleCursor;
+}
+
+/** Where checkpoints go (the CLI plugs in models/checkpoint). */
+export interface CheckpointStore {
+  save(checkpoint: TrainerCheckpoint): void;
+  latest(): TrainerCheckpoint | undefined;
+}
+
+export interface TrainingOptions {
+  readonly objective: AnyObjective;
+  readonly dataset: Dataset;
+  readonly seqLen: number;
+  readonly batchSize: number;
+  /** Micro-batches per update. */
+  readonly accumulate: number;
+  readonly steps: number;
+  readonly schedule: Schedule;
+  readonly adamw: AdamWConfig;
+  readonly clipNorm?: number;
+  readonly seed: number;
+  readonly log?: JsonLog;
+  readonly logEvery: number;
+  readonly evalEvery: number;
+  readonly checkpointEvery: number;
+  readonly checkpoints?: CheckpointStore;
+  /** Validation batches (fixed; masks from validSeed). */
+  readonly valid?: readonly TokenBatch[];
+  readonly resume: boolean;
+  readonly progress?: boolean;
+  /** Called after every update (tests, sweeps). */
+  readonly onStep?: (log: StepLog) => void;
+}
+
+export interface TrainingResult {
+  readonly state: TrainState;
+  readonly steps: number;
+  readonly interrupted: boolean;
+  readonly history: readonly StepLog[];
+  readonly validation: readonly { step: number; loss: number; metrics: Record<string, number> }[];
+}
+
+const VALID_SEED_OFFSET = 7919;
+
+/**
+ * The training loop: shuffled batches from the dataset (by key, resumable), compiled steps on
+ * resident state, JSON-lines logs, validation, checkpoints every N updates and at the end, and a
+ * clean stop on Ctrl-C (the current update finishes, a checkpoint is written). Resuming from a
+ * checkpoint continues bit for bit: data order, masks and dropout all derive from (seed, step).
+ */
+export async function train(o: TrainingOptions): Promise<TrainingResult> {
+  const dataKey = foldIn(rootKey(o.seed), 1);
+  let start = 0;
+  let cursor: ShuffleCursor = { epoch: 0, position: 0 };
+  let initial = StepRunner.initialState(o.objective, o.seed);
+  if (o.resume) {
+    const ck = o.checkpoints?.latest();
+    if (ck) {
+      initial = ck.state;
+      start = ck.step;
+      cursor = ck.cursor;
+    }
+  }
+  const runner = new StepRunner({ objective: o.objective, schedule: o.schedule, adamw: o.adamw, seed: o.seed, ...(o.clipNorm !== undefined ? { clipNorm: o.clipNorm } : {}) }, initial);
+  const split = o.dataset.split('train');
+  const batches = shuffledBatches(split, { key: dataKey, batchSize: o.batchSize, start: cursor, dropLast: true });
+  const history: StepLog[] = [];
+  const validation: TrainingResult['validation'][number][] = [];
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSigint);
+  const bar = new ProgressBar(o.steps, start, o.objective.name, o.progress ?? process.stderr.isTTY === true);
+  const validate = (step: number) => {
+    if (!o.valid?.length) return;
+    const r = evaluateObjective(o.objective, runner.state(), o.valid, o.seed + VALID_SEED_OFFSET);
+    validation.push({ step, ...r });
+    o.log?.write({ update: step, valid_loss: r.loss, ...Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [`valid_${k}`, v])) });
+  };
+  const save = (step: number) => o.checkpoints?.save({ state: runner.state(), step, cursor });
+  let step = start;
+  try {
+    if (start === 0 && o.evalEvery > 0) validate(0);
+    while (step < o.steps && !interrupted) {
+      const micro: TokenBatch[] = [];
+      for (let i = 0; i < o.accumulate; i++) {
+        const next = batches.next();
+        if (next.done) throw new Error('the dataset has fewer rows than one batch');
+        micro.push(tokenBatchFromRows(next.value.data, o.seqLen, 'train'));
+        cursor = next.value.next;
+      }
+      const log = runner.step(step, micro);
+      history.push(log);
+      step++;
+      const tokens = micro.reduce((s, b) => s + b.attentionMask.reduce((a, v) => a + v, 0), 0);
+      const tps = (tokens * 1000) / log.ms;
+      bar.update(step, log.loss, tps);
+      if (o.log && (step % o.logEvery === 0 || step === o.steps)) {
+        o.log.write({ epoch: cursor.epoch, update: step, loss: log.loss, lr: log.lr, gnorm: log.gradNorm, tokens_per_s: tps, ms: log.ms, ...log.metrics });
+      }
+      o.onStep?.(log);
+      if (o.evalEvery > 0 && step % o.evalEvery === 0) validate(step);
+      if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0 && step < o.steps) save(step);
+      // let signal handlers run between updates
+      await new Promise((r) => setImmediate(r));
+    }
+    if (o.evalEvery > 0 && validation[validation.length - 1]?.step !== step) validate(step);
+    save(step);
+  } finally {
+    bar.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+  return { state: runner.state(), steps: step, interrupted, history, validation };
+}
