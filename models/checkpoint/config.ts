@@ -1,0 +1,136 @@
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { type EncoderConfig, EncoderConfigCodec } from '../config.ts';
+import { CheckpointConfigError } from './errors.ts';
+
+/**
+ * config.json of a checkpoint: a Hugging Face BertConfig (so transformers can load an HF-compatible
+ * model.safetensors as BertForMaskedLM) plus a `pretext` section with what pretext needs to
+ * rebuild the model. See README.md in this folder for the schema.
+ */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+export const VocabRefCodec = t.union([t.type({ file: t.string }), t.type({ tokens: t.array(t.string) })]);
+export type VocabRef = t.TypeOf<typeof VocabRefCodec>;
+
+/** The grammar of a PCFG run: a rule file (relative to the checkpoint directory, or absolute) or a generated grammar's seed and shape. */
+export const GrammarRefCodec = t.union([
+  t.type({ file: t.string }),
+  t.intersection([t.type({ seed: t.number }), t.partial({ shape: t.UnknownRecord })]),
+]);
+export type GrammarRef = t.TypeOf<typeof GrammarRefCodec>;
+
+export const ObjectiveInfoCodec = t.intersection([t.type({ name: t.string }), t.partial({ options: t.unknown })]);
+export type ObjectiveInfo = t.TypeOf<typeof ObjectiveInfoCodec>;
+
+export const PretextSectionCodec = t.intersection([
+  t.type({
+    formatVersion: t.literal(CHECKPOINT_FORMAT_VERSION),
+    hfCompatible: t.boolean,
+    /** Architecture of the masked LM inside the parameters (the model config.json describes to HF). */
+    encoder: EncoderConfigCodec,
+    /** Pytree path of the MLM subtree ({ encoder, mlmHead }) in the parameters ('' = the root); null when there is none. */
+    mlmPath: t.union([t.string, t.null]),
+    objective: ObjectiveInfoCodec,
+  }),
+  t.partial({
+    hfIncompatibility: t.array(t.string),
+    vocab: VocabRefCodec,
+    grammar: GrammarRefCodec,
+  }),
+]);
+export type PretextSection = t.TypeOf<typeof PretextSectionCodec>;
+
+export interface CheckpointConfigOptions {
+  readonly encoder: EncoderConfig;
+  readonly objective: ObjectiveInfo;
+  /** Path of the MLM subtree in the parameters (default '' = the root; null: none, e.g. a classifier). */
+  readonly mlmPath?: string | null;
+  readonly vocab?: VocabRef;
+  readonly grammar?: GrammarRef;
+  /** Id of [PAD] (HF pad_token_id; default 0). */
+  readonly padTokenId?: number;
+  /** More fields for the pretext section (run name, dataset, anything JSON). */
+  readonly more?: Readonly<Record<string, unknown>>;
+}
+
+/** Why a model cannot be loaded as transformers' BertForMaskedLM (empty when it can). */
+export function hfIncompatibility(encoder: EncoderConfig, mlmPath: string | null): string[] {
+  const reasons: string[] = [];
+  if (encoder.layerNorm === 'pre') reasons.push('pre-LN encoder (x + f(LN(x)) with a final LayerNorm); HF BERT is post-LN');
+  if (encoder.typeVocabSize < 1) reasons.push('no token type embeddings (HF BERT needs type_vocab_size >= 1)');
+  if (mlmPath === null) reasons.push('the parameters hold no masked LM');
+  return reasons;
+}
+
+/** The config.json of a checkpoint of a model with a masked LM (HF BertConfig + pretext section). */
+export function checkpointConfig(o: CheckpointConfigOptions): Record<string, unknown> {
+  const e = o.encoder;
+  const mlmPath = o.mlmPath === undefined ? '' : o.mlmPath;
+  const reasons = hfIncompatibility(e, mlmPath);
+  const pretext: PretextSection & Record<string, unknown> = {
+    ...(o.more ?? {}),
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    hfCompatible: reasons.length === 0,
+    ...(reasons.length > 0 ? { hfIncompatibility: reasons } : {}),
+    encoder: e,
+    mlmPath,
+    objective: o.objective,
+    ...(o.vocab ? { vocab: o.vocab } : {}),
+    ...(o.grammar ? { grammar: o.grammar } : {}),
+  };
+  return {
+    architectures: ['BertForMaskedLM'],
+    model_type: 'bert',
+    vocab_size: e.vocabSize,
+    hidden_size: e.hidden,
+    num_hidden_layers: e.layers,
+    num_attention_heads: e.heads,
+    intermediate_size: e.ffn,
+    hidden_act: e.gelu === 'tanh' ? 'gelu_new' : 'gelu',
+    hidden_dropout_prob: e.dropout,
+    attention_probs_dropout_prob: e.attentionDropout,
+    max_position_embeddings: e.maxPositions,
+    type_vocab_size: e.typeVocabSize,
+    initializer_range: e.initStd,
+    layer_norm_eps: e.layerNormEps,
+    pad_token_id: o.padTokenId ?? 0,
+    position_embedding_type: 'absolute',
+    tie_word_embeddings: true,
+    torch_dtype: 'float32',
+    pretext,
+  };
+}
+
+/** `a.b[2].c` for a failed decode: keys of records and arrays, not the indices of intersection or union members. */
+function fieldPath(e: t.ValidationError): string {
+  let out = '';
+  e.context.forEach((c, i) => {
+    if (i === 0 || c.key === '') return;
+    const parent = (e.context[i - 1]!.type as { _tag?: string })._tag;
+    if (parent === 'IntersectionType' || parent === 'UnionType' || parent === 'ReadonlyType') return;
+    out += /^\d+$/.test(c.key) && parent !== 'InterfaceType' && parent !== 'PartialType' ? `[${c.key}]` : out ? `.${c.key}` : c.key;
+  });
+  return out;
+}
+
+function describe(errors: t.Errors): string[] {
+  return [...new Set(errors.map((e) => {
+    const expected = e.context[e.context.length - 1]?.type.name ?? 'valid value';
+    return `${fieldPath(e) || '(root)'}: got ${JSON.stringify(e.value)}, expected ${expected}`;
+  }))];
+}
+
+/** The pretext section of a parsed config.json; errors name the file and the fields. */
+export function decodePretextSection(config: unknown, file: string): PretextSection {
+  const section = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).pretext : undefined;
+  if (section === undefined) {
+    throw new CheckpointConfigError(`${file}: no "pretext" section (not a pretext checkpoint config)`, { file, field: 'pretext' });
+  }
+  const r = PretextSectionCodec.decode(section);
+  if (isLeft(r)) {
+    const problems = describe(r.left).map((p) => `pretext.${p}`);
+    throw new CheckpointConfigError(`${file}: invalid checkpoint config\n  ${problems.join('\n  ')}`, { file, problems, field: problems[0]?.split(':')[0] });
+  }
+  return r.right;
+}

@@ -1,0 +1,108 @@
+/**
+ * The correspondence between pretext's MLM parameter tree (MlmModelParams: { encoder, mlmHead })
+ * and Hugging Face BertForMaskedLM tensor names. pretext's dense weights are [in, out]
+ * (y = x W + b); torch Linear weights are [out, in], so those are transposed on the way.
+ *
+ * The MLM decoder is tied to the word embeddings (HF: `cls.predictions.decoder.weight` is
+ * `bert.embeddings.word_embeddings.weight`, and `cls.predictions.decoder.bias` is
+ * `cls.predictions.bias`), so neither is stored. A pre-LN encoder's final LayerNorm has no BERT
+ * counterpart and is stored as `pretext.bert.encoder.final_layer_norm.*`.
+ */
+export interface HfEntry {
+  /** Path relative to the MLM subtree, as flatten() writes it. */
+  readonly path: string;
+  /** Tensor name in the file. */
+  readonly name: string;
+  /** pretext's axis names. */
+  readonly axes: readonly string[];
+  /** Stored transposed ([out, in]) relative to pretext's [in, out]. */
+  readonly transpose: boolean;
+}
+
+/** Which optional tensors the MLM model has. */
+export interface HfBertShape {
+  readonly layers: number;
+  readonly tokenType: boolean;
+  readonly finalLn: boolean;
+}
+
+const ln = (path: string, name: string): HfEntry[] => [
+  { path: `${path}.gain`, name: `${name}.weight`, axes: ['hidden'], transpose: false },
+  { path: `${path}.bias`, name: `${name}.bias`, axes: ['hidden'], transpose: false },
+];
+
+const dense = (path: string, w: string, b: string, name: string, inAxis: string, outAxis: string): HfEntry[] => [
+  { path: `${path}.${w}`, name: `${name}.weight`, axes: [inAxis, outAxis], transpose: true },
+  { path: `${path}.${b}`, name: `${name}.bias`, axes: [outAxis], transpose: false },
+];
+
+/** Every HF-named tensor of an MLM model of this shape. */
+export function hfBertEntries(shape: HfBertShape): HfEntry[] {
+  const e = 'encoder.embeddings';
+  const entries: HfEntry[] = [
+    { path: `${e}.word`, name: 'bert.embeddings.word_embeddings.weight', axes: ['vocab', 'hidden'], transpose: false },
+    { path: `${e}.position`, name: 'bert.embeddings.position_embeddings.weight', axes: ['position', 'hidden'], transpose: false },
+    ...(shape.tokenType ? [{ path: `${e}.tokenType`, name: 'bert.embeddings.token_type_embeddings.weight', axes: ['type', 'hidden'], transpose: false }] : []),
+    ...ln(`${e}.ln`, 'bert.embeddings.LayerNorm'),
+  ];
+  for (let i = 0; i < shape.layers; i++) {
+    const p = `encoder.layers[${i}]`;
+    const h = `bert.encoder.layer.${i}`;
+    entries.push(
+      ...dense(`${p}.attention`, 'wq', 'bq', `${h}.attention.self.query`, 'hidden', 'qkv'),
+      ...dense(`${p}.attention`, 'wk', 'bk', `${h}.attention.self.key`, 'hidden', 'qkv'),
+      ...dense(`${p}.attention`, 'wv', 'bv', `${h}.attention.self.value`, 'hidden', 'qkv'),
+      ...dense(`${p}.attention`, 'wo', 'bo', `${h}.attention.output.dense`, 'qkv', 'hidden'),
+      ...ln(`${p}.attentionLn`, `${h}.attention.output.LayerNorm`),
+      ...dense(`${p}.ffnIn`, 'w', 'b', `${h}.intermediate.dense`, 'hidden', 'ffn'),
+      ...dense(`${p}.ffnOut`, 'w', 'b', `${h}.output.dense`, 'ffn', 'hidden'),
+      ...ln(`${p}.ffnLn`, `${h}.output.LayerNorm`),
+    );
+  }
+  if (shape.finalLn) entries.push(...ln('encoder.finalLn', 'pretext.bert.encoder.final_layer_norm'));
+  entries.push(
+    ...dense('mlmHead.transform', 'w', 'b', 'cls.predictions.transform.dense', 'hidden', 'out'),
+    ...ln('mlmHead.ln', 'cls.predictions.transform.LayerNorm'),
+    { path: 'mlmHead.bias', name: 'cls.predictions.bias', axes: ['vocab'], transpose: false },
+  );
+  return entries;
+}
+
+/**
+ * Names an HF BertForMaskedLM file may hold that pretext does not load: tied copies, buffers and
+ * the pooler (BertForMaskedLM has none, BertForPreTraining does).
+ */
+export function isIgnoredHfName(name: string): boolean {
+  return (
+    name === 'cls.predictions.decoder.weight' ||
+    name === 'cls.predictions.decoder.bias' ||
+    name === 'bert.embeddings.position_ids' ||
+    name.startsWith('bert.pooler.') ||
+    name.startsWith('cls.seq_relationship.')
+  );
+}
+
+/** Whether a tensor name belongs to the HF BERT namespace. */
+export const isHfBertName = (name: string): boolean => name.startsWith('bert.') || name.startsWith('cls.') || name.startsWith('pretext.bert.');
+
+/** The shape of the MLM model whose HF names appear in `names`. */
+export function hfBertShapeOfNames(names: Iterable<string>): HfBertShape {
+  let layers = 0;
+  let tokenType = false;
+  let finalLn = false;
+  for (const n of names) {
+    const m = /^bert\.encoder\.layer\.(\d+)\./.exec(n);
+    if (m) layers = Math.max(layers, Number(m[1]) + 1);
+    if (n === 'bert.embeddings.token_type_embeddings.weight') tokenType = true;
+    if (n.startsWith('pretext.bert.encoder.final_layer_norm.')) finalLn = true;
+  }
+  return { layers, tokenType, finalLn };
+}
+
+/** Whether a subtree has the MLM model's top-level shape ({ encoder: { embeddings, layers }, mlmHead }). */
+export function looksLikeMlmModel(tree: unknown): boolean {
+  if (typeof tree !== 'object' || tree === null) return false;
+  const t = tree as Record<string, unknown>;
+  const enc = t.encoder as Record<string, unknown> | undefined;
+  return typeof enc === 'object' && enc !== null && 'embeddings' in enc && Array.isArray(enc.layers) && typeof t.mlmHead === 'object' && t.mlmHead !== null;
+}
