@@ -12,7 +12,8 @@
 // kc×nr column panels; for each ic (mc rows): pack op(A) into mr×kc row panels; then the
 // register-blocked micro-kernel multiplies one A panel by one B panel into an mr×nr tile of C.
 // Packing absorbs transposes and strides, so the micro-kernel has a single code path. Edge tiles
-// are computed on zero-padded panels into a scratch tile and copied out.
+// use smaller micro-kernels (fewer rows / vectors) on the zero-padded panels and write C directly;
+// only a last column block whose width is not a multiple of 4 goes through a scratch tile.
 
 import {
   type Code, type Local, FuncBuilder, ModuleBuilder, I32,
@@ -22,7 +23,6 @@ import {
 import { defineMicroKernel } from './gemm-micro.ts';
 import { definePack } from './gemm-pack.ts';
 import type { GemmConfig } from './gemm-config.ts';
-
 import { FLAG_ACCUMULATE, FLAG_TRANS_A, FLAG_TRANS_B } from './gemm-worker.mjs';
 
 export { FLAG_ACCUMULATE, FLAG_TRANS_A, FLAG_TRANS_B };
