@@ -15,6 +15,7 @@ export const OPTIMIZER_FILE = 'optimizer.safetensors';
 export const TRAINER_FILE = 'trainer.json';
 export const PARAMS_PREFIX = 'pretext.params.';
 export const EXTRA_PREFIX = 'pretext.extra.';
+export const MLM_VIEW_PREFIX = 'pretext.mlm.';
 
 /** What a checkpoint holds. Trees have HostTensor leaves; config and trainer are JSON values. */
 export interface CheckpointContents {
@@ -24,6 +25,12 @@ export interface CheckpointContents {
   readonly params: unknown;
   /** Non-trainable objective state (e.g. ScTD's importance table) -> model.safetensors under `pretext.extra.`. */
   readonly extra?: unknown;
+  /**
+   * The masked LM ({ encoder, mlmHead } host trees) when it is not a subtree of `params` (ELECTRA's
+   * generator shares the embeddings with the discriminator): stored in model.safetensors under HF
+   * BERT names, while `params` go under `pretext.params.` (config: `pretext.mlm = { in: 'view' }`).
+   */
+  readonly mlmView?: unknown;
   /** Optimizer state (e.g. AdamW { m, v }) -> optimizer.safetensors, by pytree path. */
   readonly optimizer?: unknown;
   /** trainer.json: step, seeds, data cursor, anything JSON. */
@@ -34,9 +41,9 @@ export interface CheckpointContents {
 
 export interface SaveOptions {
   /**
-   * Path of the MLM subtree of `params` to store under HF BERT names; null for none. Default:
-   * the config's `pretext.mlmPath` when it has one, else '' when params is an MLM model
-   * ({ encoder, mlmHead }), else none.
+   * Path of the MLM subtree of `params` to store under HF BERT names; null for none. Default: none
+   * when an mlmView is given, else the config's `pretext.mlm.path` when it says { in: 'params' },
+   * else '' when params is an MLM model ({ encoder, mlmHead }), else none.
    */
   readonly hfBertPath?: string | null;
 }
@@ -48,11 +55,18 @@ export interface LoadedCheckpoint<P = unknown, X = unknown, O = unknown> {
   readonly params: P;
   /** Undefined when the checkpoint was saved without extra state. */
   readonly extra: X | undefined;
+  /** The separately stored masked LM (see CheckpointContents.mlmView), if any. */
+  readonly mlmView: unknown;
   /** Undefined when the checkpoint has no optimizer.safetensors. */
   readonly optimizer: O | undefined;
   readonly trainer: unknown;
   /** Stored tensor name of each leaf path, per tree (for messages). */
-  readonly names: { readonly params: ReadonlyMap<string, string>; readonly extra?: ReadonlyMap<string, string>; readonly optimizer?: ReadonlyMap<string, string> };
+  readonly names: {
+    readonly params: ReadonlyMap<string, string>;
+    readonly extra?: ReadonlyMap<string, string>;
+    readonly mlmView?: ReadonlyMap<string, string>;
+    readonly optimizer?: ReadonlyMap<string, string>;
+  };
 }
 
 /** Trees the caller expects (HostTensor or TensorSpec leaves, e.g. initial parameters): loading checks names, shapes and dtypes against them. */
@@ -65,9 +79,10 @@ export interface ExpectedTrees<P, X, O> {
 type Loaded<T> = T extends undefined ? unknown : MapLeaves<T, TensorSpec, HostTensor>;
 
 function configMlmPath(config: unknown): string | null | undefined {
-  const pretext = typeof config === 'object' && config !== null ? (config as { pretext?: { mlmPath?: unknown } }).pretext : undefined;
-  const p = pretext?.mlmPath;
-  return typeof p === 'string' || p === null ? p : undefined;
+  const pretext = typeof config === 'object' && config !== null ? (config as { pretext?: { mlm?: unknown } }).pretext : undefined;
+  const m = pretext?.mlm as { in?: unknown; path?: unknown } | null | undefined;
+  if (m === undefined) return undefined;
+  return m !== null && m.in === 'params' && typeof m.path === 'string' ? m.path : null;
 }
 
 function fsyncDir(dir: string): void {
@@ -104,13 +119,19 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents, option
   for (const [what, value] of [['config', contents.config], ['trainer', contents.trainer]] as const) {
     if (value !== undefined && !isJsonable(value)) throw new CheckpointConfigError(`${target}: ${what} is not JSON-serialisable`, { file: target, field: what });
   }
-  const hfBertPath = options.hfBertPath !== undefined ? options.hfBertPath : configMlmPath(contents.config) ?? (looksLikeMlmModel(contents.params) ? '' : null);
+  const hfBertPath = options.hfBertPath !== undefined ? options.hfBertPath
+    : contents.mlmView !== undefined ? null
+    : configMlmPath(contents.config) ?? (looksLikeMlmModel(contents.params) ? '' : null);
+  if (contents.mlmView !== undefined && hfBertPath !== null) {
+    throw new CheckpointError(`${target}: an mlmView takes the HF BERT names, so params cannot have them too (hfBertPath "${hfBertPath}")`, { file: target });
+  }
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.tmp-${suffix()}`;
   mkdirSync(tmp);
   try {
     const sections: TreeSection[] = [{ key: 'params', tree: contents.params, prefix: PARAMS_PREFIX, hfBertPath: hfBertPath ?? undefined }];
     if (contents.extra !== undefined) sections.push({ key: 'extra', tree: contents.extra, prefix: EXTRA_PREFIX });
+    if (contents.mlmView !== undefined) sections.push({ key: 'mlmView', tree: contents.mlmView, prefix: MLM_VIEW_PREFIX, hfBertPath: '' });
     writeTreeFile(join(tmp, MODEL_FILE), sections);
     if (contents.optimizer !== undefined) writeTreeFile(join(tmp, OPTIMIZER_FILE), [{ key: 'optimizer', tree: contents.optimizer, prefix: '' }]);
     writeFileAtomic(join(tmp, CONFIG_FILE), `${JSON.stringify(contents.config ?? {}, null, 2)}\n`);
@@ -170,6 +191,7 @@ export function loadCheckpoint<P = undefined, X = undefined, O = undefined>(
   const model = readTreeFile(modelFile);
   const params = section(model, 'params', modelFile, true)!;
   const extra = section(model, 'extra', modelFile, expected.extra !== undefined);
+  const view = section(model, 'mlmView', modelFile, false);
   const optFile = join(root, OPTIMIZER_FILE);
   const opt = existsSync(optFile) || expected.optimizer !== undefined ? section(readTreeFile(optFile), 'optimizer', optFile, true) : undefined;
   const restore = (t: LoadedTree | undefined, want: unknown, file: string): unknown => {
@@ -183,9 +205,10 @@ export function loadCheckpoint<P = undefined, X = undefined, O = undefined>(
     config: readJson(join(root, CONFIG_FILE), true),
     params: restore(params, expected.params, modelFile) as Loaded<P>,
     extra: restore(extra, expected.extra, modelFile) as Loaded<X> | undefined,
+    mlmView: view?.tree,
     optimizer: restore(opt, expected.optimizer, optFile) as Loaded<O> | undefined,
     trainer: readJson(join(root, TRAINER_FILE), false),
-    names: { params: params.names, ...(extra ? { extra: extra.names } : {}), ...(opt ? { optimizer: opt.names } : {}) },
+    names: { params: params.names, ...(extra ? { extra: extra.names } : {}), ...(view ? { mlmView: view.names } : {}), ...(opt ? { optimizer: opt.names } : {}) },
   };
 }
 

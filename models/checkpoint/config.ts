@@ -29,8 +29,12 @@ export const PretextSectionCodec = t.intersection([
     hfCompatible: t.boolean,
     /** Architecture of the masked LM inside the parameters (the model config.json describes to HF). */
     encoder: EncoderConfigCodec,
-    /** Pytree path of the MLM subtree ({ encoder, mlmHead }) in the parameters ('' = the root); null when there is none. */
-    mlmPath: t.union([t.string, t.null]),
+    /**
+     * Where the masked LM is: the subtree ({ encoder, mlmHead }) at `path` of the parameters
+     * ('' = the root), or a separately stored view (objectives whose MLM is assembled from shared
+     * parts, e.g. ELECTRA's generator); null when there is none.
+     */
+    mlm: t.union([t.type({ in: t.literal('params'), path: t.string }), t.type({ in: t.literal('view') }), t.null]),
     objective: ObjectiveInfoCodec,
   }),
   t.partial({
@@ -40,12 +44,13 @@ export const PretextSectionCodec = t.intersection([
   }),
 ]);
 export type PretextSection = t.TypeOf<typeof PretextSectionCodec>;
+export type MlmLocation = PretextSection['mlm'];
 
 export interface CheckpointConfigOptions {
   readonly encoder: EncoderConfig;
   readonly objective: ObjectiveInfo;
-  /** Path of the MLM subtree in the parameters (default '' = the root; null: none, e.g. a classifier). */
-  readonly mlmPath?: string | null;
+  /** Where the masked LM is (default { in: 'params', path: '' }: the parameters are an MLM model). */
+  readonly mlm?: MlmLocation;
   readonly vocab?: VocabRef;
   readonly grammar?: GrammarRef;
   /** Id of [PAD] (HF pad_token_id; default 0). */
@@ -55,26 +60,26 @@ export interface CheckpointConfigOptions {
 }
 
 /** Why a model cannot be loaded as transformers' BertForMaskedLM (empty when it can). */
-export function hfIncompatibility(encoder: EncoderConfig, mlmPath: string | null): string[] {
+export function hfIncompatibility(encoder: EncoderConfig, mlm: MlmLocation): string[] {
   const reasons: string[] = [];
   if (encoder.layerNorm === 'pre') reasons.push('pre-LN encoder (x + f(LN(x)) with a final LayerNorm); HF BERT is post-LN');
   if (encoder.typeVocabSize < 1) reasons.push('no token type embeddings (HF BERT needs type_vocab_size >= 1)');
-  if (mlmPath === null) reasons.push('the parameters hold no masked LM');
+  if (mlm === null) reasons.push('the checkpoint holds no masked LM');
   return reasons;
 }
 
 /** The config.json of a checkpoint of a model with a masked LM (HF BertConfig + pretext section). */
 export function checkpointConfig(o: CheckpointConfigOptions): Record<string, unknown> {
   const e = o.encoder;
-  const mlmPath = o.mlmPath === undefined ? '' : o.mlmPath;
-  const reasons = hfIncompatibility(e, mlmPath);
+  const mlm: MlmLocation = o.mlm === undefined ? { in: 'params', path: '' } : o.mlm;
+  const reasons = hfIncompatibility(e, mlm);
   const pretext: PretextSection & Record<string, unknown> = {
     ...(o.more ?? {}),
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     hfCompatible: reasons.length === 0,
     ...(reasons.length > 0 ? { hfIncompatibility: reasons } : {}),
     encoder: e,
-    mlmPath,
+    mlm,
     objective: o.objective,
     ...(o.vocab ? { vocab: o.vocab } : {}),
     ...(o.grammar ? { grammar: o.grammar } : {}),
@@ -108,8 +113,8 @@ function fieldPath(e: t.ValidationError): string {
   e.context.forEach((c, i) => {
     if (i === 0 || c.key === '') return;
     const parent = (e.context[i - 1]!.type as { _tag?: string })._tag;
-    if (parent === 'IntersectionType' || parent === 'UnionType' || parent === 'ReadonlyType') return;
-    out += /^\d+$/.test(c.key) && parent !== 'InterfaceType' && parent !== 'PartialType' ? `[${c.key}]` : out ? `.${c.key}` : c.key;
+    if (parent === 'IntersectionType' || parent === 'UnionType') return;
+    out += /^\d+$/.test(c.key) && parent !== 'InterfaceType' && parent !== 'PartialType' && parent !== 'ReadonlyType' ? `[${c.key}]` : out ? `.${c.key}` : c.key;
   });
   return out;
 }

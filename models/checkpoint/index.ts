@@ -13,11 +13,12 @@ export { hostToWrite, rawToHost, transpose2d } from './hostTensors.ts';
 export { type LoadSource, loadInto } from './loadInto.ts';
 export { mlmModelSpec, type MlmModelSpec } from './mlmSpec.ts';
 export {
-  CHECKPOINT_FORMAT_VERSION, type PretextSection, type VocabRef, type GrammarRef, type ObjectiveInfo, type CheckpointConfigOptions,
+  CHECKPOINT_FORMAT_VERSION, type PretextSection, type MlmLocation, type VocabRef, type GrammarRef, type ObjectiveInfo, type CheckpointConfigOptions,
   checkpointConfig, decodePretextSection, hfIncompatibility, PretextSectionCodec,
 } from './config.ts';
 export {
-  MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, TRAINER_FILE, LATEST_FILE, PARAMS_PREFIX, EXTRA_PREFIX,
+  MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, TRAINER_FILE, LATEST_FILE, PARAMS_PREFIX, EXTRA_PREFIX, MLM_VIEW_PREFIX,
   type CheckpointContents, type SaveOptions, type LoadedCheckpoint, type ExpectedTrees, type RunCheckpointOptions,
   saveCheckpoint, loadCheckpoint, saveRunCheckpoint, latestCheckpoint, listCheckpoints, checkpointName, removeStaleTemporaries,
 } from './checkpointDir.ts';
+export { type LoadedMlmModel, loadMlmModel } from './mlmModel.ts';

@@ -79,7 +79,7 @@ describe('checkpoint directories', () => {
       model_type: 'bert', architectures: ['BertForMaskedLM'], hidden_size: d, num_hidden_layers: 2, num_attention_heads: 2,
       intermediate_size: config.ffn, hidden_act: 'gelu_new', vocab_size: 13, type_vocab_size: 2, layer_norm_eps: config.layerNormEps,
     });
-    expect(cfg.pretext).toMatchObject({ hfCompatible: true, mlmPath: '', encoder: config, objective: { name: 'mlm' } });
+    expect(cfg.pretext).toMatchObject({ hfCompatible: true, mlm: { in: 'params', path: '' }, encoder: config, objective: { name: 'mlm' } });
   });
 
   it('loads a transformers-style file without pretext metadata into the MLM structure', () => {
