@@ -2,6 +2,8 @@ import type { Axes } from '../dsl/axes.ts';
 import type { HostTensor } from '../dsl/host.ts';
 import { type Concrete, type Symbolic, type TracedFunction, assembleOutputs, flattenArgs, trace } from '../dsl/trace.ts';
 import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
+import { buildGpujs } from './backends/gpujs/build.ts'; // gpujs backend
+import type { GpujsMode } from './backends/gpujs/modes.ts'; // gpujs backend
 import { explainProgram } from './explain.ts';
 import { graphFingerprint } from './fingerprint.ts';
 import { type FuseResult, fuseGraph } from './fusion/fuse.ts';
@@ -11,12 +13,14 @@ import type { Node } from './ir/node.ts';
 import { ShapeError } from './ir/errors.ts';
 import { type MemoryPlan, planMemory } from './schedule/memoryPlan.ts';
 
-export type BackendName = 'cpu' | 'interpreter';
+export type BackendName = 'cpu' | 'interpreter' | 'gpujs';
 
 export interface CompileOptions {
   readonly backend?: BackendName;
   /** Fill every buffer with garbage as soon as the memory plan says it is dead (tests the plan). */
   readonly poisonFreedBuffers?: boolean;
+  /** gpujs backend: the gpu.js mode (default 'cpu'); 'webgpu' runs only through runAsync. */
+  readonly gpujsMode?: GpujsMode;
 }
 
 export interface ProgramStats {
@@ -29,6 +33,8 @@ export interface ProgramStats {
 /** What a backend runs: flat host arrays in, flat host arrays out. */
 export interface Executable {
   run(inputs: readonly HostArray[]): HostArray[];
+  /** Backends with an asynchronous mode (gpujs webgpu); the others run synchronously. */
+  runAsync?(inputs: readonly HostArray[]): Promise<HostArray[]>;
   explain(): string;
   readonly stats: ProgramStats;
   readonly fused?: FuseResult;
@@ -36,6 +42,8 @@ export interface Executable {
 
 export interface CompiledFunction<Args extends readonly unknown[], R> {
   (...args: Args): Concrete<R>;
+  /** The same call as a Promise: the only way to run the gpujs backend's webgpu mode. */
+  runAsync(...args: Args): Promise<Concrete<R>>;
   /** Kernels, fused ops, buffers and generated source. */
   explain(): string;
   readonly stats: ProgramStats;
@@ -73,6 +81,7 @@ function build(traced: TracedFunction, options: CompileOptions): Executable {
     };
   }
   const fused = fuseGraph(traced.inputs, traced.outputs);
+  if (options.backend === 'gpujs') return buildGpujs(fused, options.gpujsMode ?? 'cpu', t0); // gpujs backend
   const plan: MemoryPlan = planMemory(fused);
   const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false });
   const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0 };
@@ -92,14 +101,14 @@ export function compile<const Args extends readonly unknown[], R>(
 ): CompiledFunction<Args, R> {
   const traced = trace(fn as (...a: never[]) => unknown, exampleArgs);
   noteSpecialisation(fn, traced);
-  const key = `${options.backend ?? 'cpu'}|${options.poisonFreedBuffers ? 'p' : ''}|${graphFingerprint(traced.inputs, traced.outputs)}`;
+  const key = `${options.backend ?? 'cpu'}${options.backend === 'gpujs' ? `:${options.gpujsMode ?? 'cpu'}` : ''}|${options.poisonFreedBuffers ? 'p' : ''}|${graphFingerprint(traced.inputs, traced.outputs)}`;
   let exe = cache.get(key);
   if (!exe) {
     exe = build(traced, options);
     cache.set(key, exe);
   }
   const executable = exe;
-  const call = (...args: Args): Concrete<R> => {
+  const checkedLeaves = (args: Args): HostTensor<Axes>[] => {
     const leaves: HostTensor<Axes>[] = flattenArgs(traced, args);
     leaves.forEach((leaf, i) => {
       const n = traced.inputs[i]!;
@@ -110,7 +119,12 @@ export function compile<const Args extends readonly unknown[], R>(
         );
       }
     });
-    return assembleOutputs(traced, executable.run(leaves)) as Concrete<R>;
+    return leaves;
   };
-  return Object.assign(call, { explain: () => executable.explain(), stats: executable.stats, fused: executable.fused, traced });
+  const call = (...args: Args): Concrete<R> => assembleOutputs(traced, executable.run(checkedLeaves(args))) as Concrete<R>;
+  const runAsync = async (...args: Args): Promise<Concrete<R>> => {
+    const leaves = checkedLeaves(args);
+    return assembleOutputs(traced, executable.runAsync ? await executable.runAsync(leaves) : executable.run(leaves)) as Concrete<R>;
+  };
+  return Object.assign(call, { runAsync, explain: () => executable.explain(), stats: executable.stats, fused: executable.fused, traced });
 }

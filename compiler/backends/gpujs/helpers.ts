@@ -1,0 +1,323 @@
+/**
+ * Helper functions the generated gpu.js kernels call, written in the JavaScript subset gpu.js
+ * transpiles (to JavaScript, WebAssembly, WGSL or GLSL).
+ *
+ * Integers. gpu.js types a value Integer (i32 in WGSL/wasm) inside one expression and in typed
+ * function parameters/returns, but a local variable initialised with an integer decays to a float.
+ * Every 32-bit value (i32 or u32, kept as its int32 bit pattern) therefore lives either inside an
+ * expression or, when it must be held in a local, as two exact 16-bit halves `h` and `l`,
+ * rejoined by `((h << 16) | l)`. Values provably below 2^24 (indices, counters) may sit in one
+ * float local. With that discipline, add/sub/xor/shifts are exact i32 operations everywhere (WGSL
+ * and wasm wrap; the JavaScript of cpu mode wraps with `| 0`).
+ *
+ * Division. gpu.js's `/` and `%` are always float, and WGSL division is only accurate to 2.5 ULP,
+ * so integer division takes a float estimate and corrects it with exact integer arithmetic.
+ */
+
+export type HelperName =
+  | 'pxIdivS' | 'pxImodS' | 'pxIdivL' | 'pxImodL'
+  | 'pxI2f' | 'pxU2f' | 'pxF2u' | 'pxImul' | 'pxUlt' | 'pxUmod' | 'pxUmodC' | 'pxSmod' | 'pxSmodC' | 'pxClamp'
+  | 'pxTf' | 'pxErf' | 'pxTanh' | 'pxPow' | 'pxFmod' | 'pxNaN';
+
+export interface HelperDef {
+  readonly source: string;
+  readonly argumentTypes: Readonly<Record<string, 'Integer' | 'Number'>>;
+  readonly returnType: 'Integer' | 'Number';
+  readonly deps: readonly HelperName[];
+}
+
+const I = 'Integer' as const;
+const N = 'Number' as const;
+
+/** threefry2x32-20 over int32 bit patterns (prng/threefry.ts), state held in 16-bit halves. */
+function threefrySource(): string {
+  const ROT = [13, 15, 26, 6, 17, 29, 16, 24];
+  const lines: string[] = [];
+  const join = (n: string) => `((${n}h << 16) | ${n}l)`;
+  const bind = (n: string, e: string) => lines.push(`  let ${n}h = ((${e}) >> 16);`, `  let ${n}l = ((${e}) & 65535);`);
+  bind('k2', '(466688986 ^ k0) ^ k1');
+  bind('x0', '(c0 + k0) | 0');
+  bind('y0', '(c1 + k1) | 0');
+  const ks = ['k0', 'k1', join('k2')];
+  let x = 'x0';
+  let y = 'y0';
+  let n = 1;
+  for (let group = 0; group < 5; group++) {
+    for (let r = 0; r < 4; r++) {
+      const rot = ROT[(group & 1) * 4 + r]!;
+      const nx = `x${n}`;
+      const ny = `y${n}`;
+      n++;
+      bind(nx, `(${join(x)} + ${join(y)}) | 0`);
+      bind(ny, `((${join(y)} << ${rot}) | (${join(y)} >>> ${32 - rot})) ^ ${join(nx)}`);
+      x = nx;
+      y = ny;
+    }
+    const s = group + 1;
+    const nx = `x${n}`;
+    const ny = `y${n}`;
+    n++;
+    bind(nx, `(${join(x)} + ${ks[s % 3]}) | 0`);
+    bind(ny, `((${join(y)} + ${ks[(s + 1) % 3]}) + ${s}) | 0`);
+    x = nx;
+    y = ny;
+  }
+  lines.push(`  if (w === 0) {`, `    return ${join(x)};`, `  }`, `  return ${join(y)};`);
+  return `function pxTf(k0, k1, c0, c1, w) {\n${lines.join('\n')}\n}`;
+}
+
+export const HELPERS: Record<HelperName, HelperDef> = {
+  // floor(a / d) and the floor remainder for a constant 2 <= d < 2^23 and any int32 a: the first
+  // estimate is off by at most a * 2^-22, which the second (on a remainder below 2^24) absorbs.
+  pxIdivS: {
+    source: `function pxIdivS(a, d) {
+  let q1 = Math.floor(a / d);
+  let r1 = a - (q1 | 0) * d;
+  let q2 = Math.floor(r1 / d);
+  let r2 = r1 - q2 * d;
+  if (r2 < 0) {
+    return (q1 | 0) + (q2 | 0) - 1;
+  }
+  if (r2 >= d) {
+    return (q1 | 0) + (q2 | 0) + 1;
+  }
+  return (q1 | 0) + (q2 | 0);
+}`,
+    argumentTypes: { a: I, d: I }, returnType: I, deps: [],
+  },
+  pxImodS: {
+    source: `function pxImodS(a, d) {
+  let q1 = Math.floor(a / d);
+  let r1 = a - (q1 | 0) * d;
+  let q2 = Math.floor(r1 / d);
+  let r2 = r1 - q2 * d;
+  if (r2 < 0) {
+    return (r2 | 0) + d;
+  }
+  if (r2 >= d) {
+    return (r2 | 0) - d;
+  }
+  return r2 | 0;
+}`,
+    argumentTypes: { a: I, d: I }, returnType: I, deps: [],
+  },
+  // d >= 2^23: the quotient of an int32 is below 2^8, so one estimate is off by at most one.
+  pxIdivL: {
+    source: `function pxIdivL(a, d) {
+  let q = Math.floor(a / d);
+  if (a - (q | 0) * d < 0) {
+    return (q | 0) - 1;
+  }
+  if (a - (q | 0) * d >= d) {
+    return (q | 0) + 1;
+  }
+  return q | 0;
+}`,
+    argumentTypes: { a: I, d: I }, returnType: I, deps: [],
+  },
+  pxImodL: {
+    source: `function pxImodL(a, d) {
+  let q = Math.floor(a / d);
+  if (a - (q | 0) * d < 0) {
+    return (a - (q | 0) * d) + d;
+  }
+  if (a - (q | 0) * d >= d) {
+    return (a - (q | 0) * d) - d;
+  }
+  return a - (q | 0) * d;
+}`,
+    argumentTypes: { a: I, d: I }, returnType: I, deps: [],
+  },
+  // An int32 as a float (the return type does the conversion).
+  pxI2f: { source: 'function pxI2f(a) {\n  return a;\n}', argumentTypes: { a: I }, returnType: N, deps: [] },
+  // A u32 bit pattern as a float: both halves are non-negative int32 values.
+  pxU2f: {
+    source: 'function pxU2f(a) {\n  return pxI2f(a >>> 1) * 2 + pxI2f(a & 1);\n}',
+    argumentTypes: { a: I }, returnType: N, deps: ['pxI2f'],
+  },
+  // float -> u32 bit pattern, truncating toward zero like castScalar (WGSL's i32() saturates at 2^31).
+  pxF2u: {
+    source: `function pxF2u(x) {
+  if (x >= 2147483648) {
+    return (x - 4294967296) | 0;
+  }
+  return x | 0;
+}`,
+    argumentTypes: { x: N }, returnType: I, deps: [],
+  },
+  // Math.imul from 16-bit partial products (exact in JavaScript doubles, wrapping in i32).
+  pxImul: {
+    source: `function pxImul(a, b) {
+  return ((((a >>> 16) * (b & 65535) + (a & 65535) * (b >>> 16)) << 16) + (a & 65535) * (b & 65535)) | 0;
+}`,
+    argumentTypes: { a: I, b: I }, returnType: I, deps: [],
+  },
+  // Unsigned a < b on bit patterns (1 or 0), comparing the non-negative a >>> 1 first.
+  pxUlt: {
+    source: `function pxUlt(a, b) {
+  if ((a >>> 1) < (b >>> 1)) {
+    return 1;
+  }
+  if ((a >>> 1) === (b >>> 1)) {
+    if ((a & 1) < (b & 1)) {
+      return 1;
+    }
+  }
+  return 0;
+}`,
+    argumentTypes: { a: I, b: I }, returnType: I, deps: [],
+  },
+  // Unsigned remainder of bit patterns by restoring division (b = 0 gives 0, as scalarOps' mod).
+  pxUmod: {
+    source: `function pxUmod(a, b) {
+  if (b === 0) {
+    return 0;
+  }
+  let rh = 0;
+  let rl = 0;
+  for (let i = 0; i < 32; i++) {
+    let carry = 0;
+    if (((rh << 16) | rl) < 0) {
+      carry = 1;
+    }
+    let sh = (((((rh << 16) | rl) << 1) | ((a >>> (31 - i)) & 1)) >> 16);
+    let sl = (((((rh << 16) | rl) << 1) | ((a >>> (31 - i)) & 1)) & 65535);
+    if (carry > 0.5 || pxUlt(((sh << 16) | sl), b) === 0) {
+      rh = ((((sh << 16) | sl) - b) | 0) >> 16;
+      rl = ((((sh << 16) | sl) - b) | 0) & 65535;
+    } else {
+      rh = sh;
+      rl = sl;
+    }
+  }
+  return (rh << 16) | rl;
+}`,
+    argumentTypes: { a: I, b: I }, returnType: I, deps: ['pxUlt'],
+  },
+  // Unsigned remainder by a constant 1 <= d < 2^16, a byte at a time in exact float arithmetic.
+  pxUmodC: {
+    source: `function pxUmodC(a, d) {
+  let r = 0;
+  for (let i = 0; i < 4; i++) {
+    let x = r * 256 + ((a >>> (24 - 8 * i)) & 255);
+    let t = x - Math.floor(x / d) * d;
+    if (t < 0) {
+      t = t + d;
+    }
+    if (t >= d) {
+      t = t - d;
+    }
+    r = t;
+  }
+  return r | 0;
+}`,
+    argumentTypes: { a: I, d: I }, returnType: I, deps: [],
+  },
+  // int32 remainder truncated toward zero (sign of a), b = 0 gives 0.
+  pxSmod: {
+    source: `function pxSmod(a, b) {
+  if (a < 0) {
+    return (-pxUmod((-a) | 0, (b < 0 ? (-b) | 0 : b))) | 0;
+  }
+  return pxUmod(a, (b < 0 ? (-b) | 0 : b));
+}`,
+    argumentTypes: { a: I, b: I }, returnType: I, deps: ['pxUmod'],
+  },
+  pxSmodC: {
+    source: `function pxSmodC(a, d) {
+  if (a < 0) {
+    return (-pxUmodC((-a) | 0, d)) | 0;
+  }
+  return pxUmodC(a, d);
+}`,
+    argumentTypes: { a: I, d: I }, returnType: I, deps: ['pxUmodC'],
+  },
+  // A gathered index clamped into [0, n): GPU kernels cannot raise IndexError.
+  pxClamp: {
+    source: `function pxClamp(v, n) {
+  if (v < 0) {
+    return 0;
+  }
+  if (v >= n) {
+    return n - 1;
+  }
+  return v;
+}`,
+    argumentTypes: { v: I, n: I }, returnType: I, deps: [],
+  },
+  pxTf: {
+    source: threefrySource(),
+    argumentTypes: { k0: I, k1: I, c0: I, c1: I, w: I }, returnType: I, deps: [],
+  },
+  // compiler/ir/erf.ts's erf32 (absolute error ~2e-7).
+  pxErf: {
+    source: `function pxErf(x) {
+  let ax = Math.abs(x);
+  if (ax < 0.5) {
+    let x2 = x * x;
+    return 1.1283791670955126 * x * (1 + x2 * (-0.3333333333333333 + x2 * (0.1 + x2 * (-0.023809523809523808 + x2 * (0.004629629629629629 + x2 * (-0.0007575757575757576))))));
+  }
+  let t = 1 / (1 + 0.5 * ax);
+  let erfc = t * Math.exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  if (x < 0) {
+    return erfc - 1;
+  }
+  return 1 - erfc;
+}`,
+    argumentTypes: { x: N }, returnType: N, deps: [],
+  },
+  // The CPU backend's tanh32 (Eigen's rational fit): finite for every input, unlike WGSL tanh
+  // implementations that divide exponentials.
+  pxTanh: {
+    source: `function pxTanh(x) {
+  let c = Math.min(Math.max(x, -7.90531110763549805), 7.90531110763549805);
+  let x2 = c * c;
+  let p = c * (0.00489352455891786 + x2 * (0.000637261928875436 + x2 * (0.0000148572235717979 + x2 * (5.12229709037114e-8 + x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
+  return p / (0.00489352518554385 + x2 * (0.0022684346324390 + x2 * (0.000118534705686654 + x2 * 0.00000119825839466702)));
+}`,
+    argumentTypes: { x: N }, returnType: N, deps: [],
+  },
+  // Math.pow's sign for negative bases with integral exponents (WGSL pow is exp2(b * log2(a))).
+  pxPow: {
+    source: `function pxPow(a, b) {
+  if (b === 0) {
+    return 1;
+  }
+  if (a < 0) {
+    if (Math.floor(b) === b) {
+      if (Math.floor(b / 2) * 2 === b) {
+        return Math.pow(-a, b);
+      }
+      return -Math.pow(-a, b);
+    }
+    return Math.sqrt(a);
+  }
+  return Math.pow(a, b);
+}`,
+    argumentTypes: { a: N, b: N }, returnType: N, deps: [],
+  },
+  // JavaScript's % on floats (truncated), and 0 for b = 0 as scalarOps' mod.
+  pxFmod: {
+    source: `function pxFmod(a, b) {
+  if (b === 0) {
+    return 0;
+  }
+  return a - b * Math.trunc(a / b);
+}`,
+    argumentTypes: { a: N, b: N }, returnType: N, deps: [],
+  },
+  // A NaN no shader compiler can fold away (the argument is a run-time value).
+  pxNaN: { source: 'function pxNaN(x) {\n  return Math.sqrt(x);\n}', argumentTypes: { x: N }, returnType: N, deps: [] },
+};
+
+/** The helpers and everything they call, dependencies first. */
+export function withDeps(names: Iterable<HelperName>): HelperName[] {
+  const out: HelperName[] = [];
+  const visit = (n: HelperName) => {
+    if (out.includes(n)) return;
+    HELPERS[n].deps.forEach(visit);
+    out.push(n);
+  };
+  for (const n of names) visit(n);
+  return out;
+}
