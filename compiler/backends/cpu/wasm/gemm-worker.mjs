@@ -20,7 +20,7 @@ export function instantiateGemmWorker(module, memory) {
     gemm(c) {
       const flags = (c.transA ? FLAG_TRANS_A : 0) | (c.transB ? FLAG_TRANS_B : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0);
       const status = raw(c.m, c.n, c.k, c.a, c.b, c.c, c.lda, c.ldb, c.ldc, flags, c.batch,
-        c.strideA, c.strideB, c.strideC, c.rowStart, c.rowEnd, c.scratch, c.scratchBytes);
+        c.strideA, c.strideB, c.strideC, c.rowStart, c.rowEnd, c.scratch, Math.min(c.scratchBytes, 0x7fffffff));
       if (status !== 0) throw new Error(`gemm: status ${status} (scratchBytes ${c.scratchBytes} too small)`);
     },
   };

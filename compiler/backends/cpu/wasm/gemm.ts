@@ -112,7 +112,7 @@ export function instantiateGemm(memory: WebAssembly.Memory, opts: GemmOptions = 
       const c = call;
       const flags = (c.transA ? FLAG_TRANS_A : 0) | (c.transB ? FLAG_TRANS_B : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0);
       const status = raw(c.m, c.n, c.k, c.a, c.b, c.c, c.lda, c.ldb, c.ldc, flags, c.batch,
-        c.strideA, c.strideB, c.strideC, c.rowStart, c.rowEnd, c.scratch, c.scratchBytes);
+        c.strideA, c.strideB, c.strideC, c.rowStart, c.rowEnd, c.scratch, Math.min(c.scratchBytes, 0x7fffffff));
       if (status !== 0) throw new GemmArgumentError('scratchBytes', call.scratchBytes, `is too small (kernel status ${status})`);
     },
   };
@@ -126,7 +126,7 @@ export function gemmArgs(call: GemmCall, out: { [i: number]: number }): void {
   out[9] = (call.transA ? FLAG_TRANS_A : 0) | (call.transB ? FLAG_TRANS_B : 0) | (call.accumulate ? FLAG_ACCUMULATE : 0);
   out[10] = call.batch; out[11] = call.strideA; out[12] = call.strideB; out[13] = call.strideC;
   out[14] = call.rowStart; out[15] = call.rowEnd;
-  out[16] = call.scratch; out[17] = call.scratchBytes;
+  out[16] = call.scratch; out[17] = Math.min(call.scratchBytes, 0x7fffffff); // the module compares it signed
 }
 
 const INT_FIELDS = ['m', 'n', 'k', 'a', 'b', 'c', 'lda', 'ldb', 'ldc', 'batch', 'strideA', 'strideB', 'strideC',
