@@ -1,3 +1,4 @@
+import type { Axes } from '../dsl/axes.ts';
 import { HostTensor } from '../dsl/host.ts';
 import type { Concrete } from '../dsl/trace.ts';
 import { PretextError } from '../util/errors.ts';
@@ -36,7 +37,7 @@ function f32(t: Host): Float32Array {
 }
 
 /** A 1-D tensor repeated r times (LayerNorm gains and biases, dense biases), optionally scaled. */
-function tile(t: Host, r: number, scale = 1): Host {
+function tile<A extends Axes>(t: HostTensor<A>, r: number, scale = 1): HostTensor<A> {
   const src = f32(t);
   const out = new Float32Array(src.length * r);
   for (let c = 0; c < r; c++) for (let i = 0; i < src.length; i++) out[c * src.length + i] = src[i]! * scale;
@@ -44,7 +45,7 @@ function tile(t: Host, r: number, scale = 1): Host {
 }
 
 /** A [rows, d] table -> [rows, r·d]: r copies side by side, times `scale`. */
-function tileColumns(t: Host, r: number, scale: number): Host {
+function tileColumns<A extends Axes>(t: HostTensor<A>, r: number, scale: number): HostTensor<A> {
   const [rows, d] = t.shape as [number, number];
   const src = f32(t);
   const out = new Float32Array(rows * d * r);
@@ -53,7 +54,7 @@ function tileColumns(t: Host, r: number, scale: number): Host {
 }
 
 /** A dense weight [in, out] -> [r·in, r·out], an r x r block matrix with every block W/r. */
-function blocks(t: Host, r: number): Host {
+function blocks<A extends Axes>(t: HostTensor<A>, r: number): HostTensor<A> {
   const [m, n] = t.shape as [number, number];
   const src = f32(t);
   const out = new Float32Array(m * n * r * r);
@@ -67,7 +68,7 @@ function blocks(t: Host, r: number): Host {
   return new HostTensor(t.axes, [m * r, n * r], 'f32', out);
 }
 
-const zerosLike = (t: Host, shape: readonly number[]): Host => new HostTensor(t.axes, shape, 'f32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
+const zerosLike = <A extends Axes>(t: HostTensor<A>, shape: readonly number[]): HostTensor<A> => new HostTensor(t.axes, shape, 'f32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
 
 const lnTiled = (ln: Concrete<LayerNormParams>, r: number, scale = 1): Concrete<LayerNormParams> => ({ gain: tile(ln.gain, r, scale), bias: tile(ln.bias, r, scale) });
 
@@ -89,7 +90,7 @@ function enlargeLayer(lp: Concrete<LayerParams>, r: number): Concrete<LayerParam
 
 /** A layer of the large model's shapes, all zeros (the identity in a pre-LN encoder). */
 function zeroLayer(like: Concrete<LayerParams>): Concrete<LayerParams> {
-  const z = (t: Host) => zerosLike(t, t.shape);
+  const z = <A extends Axes>(t: HostTensor<A>) => zerosLike(t, t.shape);
   const a = like.attention;
   return {
     attention: { wq: z(a.wq), bq: z(a.bq), wk: z(a.wk), bk: z(a.bk), wv: z(a.wv), bv: z(a.bv), wo: z(a.wo), bo: z(a.bo) },

@@ -4,6 +4,7 @@ import { compile } from '../../compiler/compile.ts';
 import * as p from '../../dsl/index.ts';
 import { HostTensor } from '../../dsl/host.ts';
 import type { EncoderConfig } from '../../models/config.ts';
+import type { MlmModelParams } from '../../models/params.ts';
 import { EnlargeError, enlargeConfig, enlargeMlm, type EmbeddingScaling } from '../../models/enlarge.ts';
 import { mlmModelLogits } from '../../objectives/mlm.ts';
 import { key } from '../../prng/key.ts';
@@ -27,7 +28,7 @@ function logitsOf(config: EncoderConfig, params: unknown, ids: HostTensor, mask:
   const id = JSON.stringify(config);
   let prog = programs.get(id);
   if (!prog) {
-    const fn = compile((pr: never, i: p.Tensor<['batch', 'seq']>, m: p.Tensor<['batch', 'seq']>) => mlmModelLogits(pr, { inputIds: i, attentionMask: m }, config).logits, [params, ids, mask] as const);
+    const fn = compile((pr: unknown, i: p.Tensor<['batch', 'seq']>, m: p.Tensor<['batch', 'seq']>) => mlmModelLogits(pr as MlmModelParams, { inputIds: i, attentionMask: m }, config).logits, [params, ids, mask] as const);
     prog = (pr, i, m) => fn(pr as never, i, m) as HostTensor;
     programs.set(id, prog);
   }
