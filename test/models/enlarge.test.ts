@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.ts';
 import * as p from '../../dsl/index.ts';
 import { HostTensor } from '../../dsl/host.ts';
+import type { Axes } from '../../dsl/axes.ts';
 import type { EncoderConfig } from '../../models/config.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import { EnlargeError, enlargeConfig, enlargeMlm, type EmbeddingScaling } from '../../models/enlarge.ts';
@@ -28,7 +29,7 @@ function logitsOf(config: EncoderConfig, params: unknown, ids: HostTensor, mask:
   const id = JSON.stringify(config);
   let prog = programs.get(id);
   if (!prog) {
-    const fn = compile((pr: unknown, i: p.Tensor<['batch', 'seq']>, m: p.Tensor<['batch', 'seq']>) => mlmModelLogits(pr as MlmModelParams, { inputIds: i, attentionMask: m }, config).logits, [params, ids, mask] as const);
+    const fn = compile((pr: unknown, i: p.Tensor<Axes>, m: p.Tensor<Axes>) => mlmModelLogits(pr as MlmModelParams, { inputIds: i, attentionMask: m }, config).logits, [params, ids, mask] as const);
     prog = (pr, i, m) => fn(pr as never, i, m) as HostTensor;
     programs.set(id, prog);
   }
