@@ -223,7 +223,8 @@ export class GpuExprPrinter {
     if (to === 'bool') return `(${x} !== 0 ? 1 : 0)`;
     if (isInt(from) && isInt(to)) return x;
     if (isInt(from)) return this.call(from === 'u32' ? 'pxU2f' : 'pxI2f', x); // to f32 (bool handled above)
-    if (isInt(to)) return from === 'bool' || to === 'i32' ? `(${x} | 0)` : this.call('pxF2u', x);
+    // f32 -> i32/u32 truncates and wraps modulo 2^32 like castScalar (WGSL's i32() would saturate)
+    if (isInt(to)) return from === 'bool' ? `(${x} | 0)` : this.call('pxF2u', x);
     return x; // bool <-> f32
   }
 

@@ -135,13 +135,19 @@ export const HELPERS: Record<HelperName, HelperDef> = {
     source: 'function pxU2f(a) {\n  return pxI2f(a >>> 1) * 2 + pxI2f(a & 1);\n}',
     argumentTypes: { a: I }, returnType: N, deps: ['pxI2f'],
   },
-  // float -> u32 bit pattern, truncating toward zero like castScalar (WGSL's i32() saturates at 2^31).
+  // float -> int32 bit pattern, truncating toward zero and wrapping modulo 2^32 like castScalar
+  // for i32 and u32 alike (WGSL's i32() saturates instead).
   pxF2u: {
     source: `function pxF2u(x) {
-  if (x >= 2147483648) {
-    return (x - 4294967296) | 0;
+  let t = Math.trunc(x);
+  if (t >= 2147483648 || t < -2147483648) {
+    let w = t - 4294967296 * Math.floor(t / 4294967296);
+    if (w >= 2147483648) {
+      return (w - 4294967296) | 0;
+    }
+    return w | 0;
   }
-  return x | 0;
+  return t | 0;
 }`,
     argumentTypes: { x: N }, returnType: I, deps: [],
   },
