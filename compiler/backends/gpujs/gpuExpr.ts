@@ -224,7 +224,7 @@ export class GpuExprPrinter {
     if (isInt(from) && isInt(to)) return x;
     if (isInt(from)) return this.call(from === 'u32' ? 'pxU2f' : 'pxI2f', x); // to f32 (bool handled above)
     // f32 -> i32/u32 truncates and wraps modulo 2^32 like castScalar (WGSL's i32() would saturate)
-    if (isInt(to)) return from === 'bool' ? `(${x} | 0)` : this.call('pxF2u', x);
+    if (isInt(to)) return this.call(from === 'bool' ? 'pxB2i' : 'pxF2u', x);
     return x; // bool <-> f32
   }
 
@@ -286,7 +286,7 @@ export class GpuExprPrinter {
       }
     }
     // bit operations on floats: JavaScript converts to int32 first
-    return this.cast(this.intBinary(op, ea, eb, `(${a} | 0)`, `(${b} | 0)`, 'i32', 'i32'), 'i32', dtype);
+    return this.cast(this.intBinary(op, ea, eb, this.call('pxF2u', a), this.call('pxF2u', b), 'i32', 'i32'), 'i32', dtype);
   }
 
   private intBinary(op: string, _ea: Expr, eb: Expr, a: string, b: string, d: DType, dtype: DType): string {

@@ -16,7 +16,7 @@
 
 export type HelperName =
   | 'pxIdivS' | 'pxImodS' | 'pxIdivL' | 'pxImodL'
-  | 'pxI2f' | 'pxU2f' | 'pxF2u' | 'pxImul' | 'pxUlt' | 'pxUmod' | 'pxUmodC' | 'pxSmod' | 'pxSmodC' | 'pxClamp'
+  | 'pxI2f' | 'pxU2f' | 'pxF2u' | 'pxB2i' | 'pxImul' | 'pxUlt' | 'pxUmod' | 'pxUmodC' | 'pxSmod' | 'pxSmodC' | 'pxClamp'
   | 'pxTf' | 'pxErf' | 'pxTanh' | 'pxPow' | 'pxFmod' | 'pxNaN';
 
 export interface HelperDef {
@@ -130,6 +130,9 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   },
   // An int32 as a float (the return type does the conversion).
   pxI2f: { source: 'function pxI2f(a) {\n  return a;\n}', argumentTypes: { a: I }, returnType: N, deps: [] },
+  // A 0/1 float as an integer. A function, not `(x | 0)` inline: gpu.js's WGSL emitter carries its
+  // integer-cast state into the subexpressions of x (Math.max(...) came out as i32(max(...))).
+  pxB2i: { source: 'function pxB2i(x) {\n  return x | 0;\n}', argumentTypes: { x: N }, returnType: I, deps: [] },
   // A u32 bit pattern as a float: both halves are non-negative int32 values.
   pxU2f: {
     source: 'function pxU2f(a) {\n  return pxI2f(a >>> 1) * 2 + pxI2f(a & 1);\n}',
