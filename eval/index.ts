@@ -1,0 +1,9 @@
+// Evaluation (spec 5b5-5b7): the single-mask loss against the true PCFG conditionals, the
+// Hutchinson estimate of the Hessian trace, the linear probe, and arquero reports.
+export { EvalError } from './errors.ts';
+export { type HostMlmView, mlmViewOf, viewParams } from './mlmView.ts';
+export { type SingleMaskRows, type SingleMaskSpecials, singleMaskRows } from './singleMaskRows.ts';
+export { type MaskedProbsOptions, maskedWordProbs, maskedWordProbsOfRows } from './maskedConditionals.ts';
+export {
+  type ExcessLossResult, type ExcessLossOptions, scoreConditionals, terminalTokenIds, sentencesToTokens, excessLoss,
+} from './excessLoss.ts';
