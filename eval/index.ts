@@ -7,3 +7,7 @@ export { type MaskedProbsOptions, maskedWordProbs, maskedWordProbsOfRows } from 
 export {
   type ExcessLossResult, type ExcessLossOptions, scoreConditionals, terminalTokenIds, sentencesToTokens, excessLoss,
 } from './excessLoss.ts';
+export {
+  type HutchinsonOptions, type HutchinsonResult, type MlmPool, type MlmHessianOptions, quadraticForm, hutchinsonTrace, poolRows,
+  mlmHessianTrace, excludeMlmDecoderBias,
+} from './hessianTrace.ts';
