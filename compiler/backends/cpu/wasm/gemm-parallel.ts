@@ -6,7 +6,8 @@
 
 import { compileGemmModule, gemmArgs, gemmScratchBytes, validateGemmCall, type GemmCall, type GemmOptions } from './gemm.ts';
 import { resolveGemmConfig } from './gemm.ts';
-import { splitGemm } from './gemm-split.ts';
+import { gemmPartCount, splitGemm } from './gemm-split.ts';
+import { MAX_PARTS } from './pool-protocol.mjs';
 import { GemmArgumentError } from './errors.ts';
 import type { WorkerPool } from './pool.ts';
 import type { GemmConfig } from './gemm-config.ts';
@@ -37,7 +38,9 @@ export class ParallelGemm {
   constructor(readonly pool: WorkerPool, opts: ParallelGemmOptions = {}) {
     this.config = resolveGemmConfig(opts);
     this.minFlops = opts.minFlopsPerThread ?? MIN_FLOPS_PER_THREAD;
-    this.kernel = pool.registerWasm(compileGemmModule({ config: this.config, shared: true }), 'gemm', 18);
+    // Slot 16 (scratch) gets thread · slot 18 added: each thread uses its own scratch whichever
+    // parts it claims.
+    this.kernel = pool.registerWasm(compileGemmModule({ config: this.config, shared: true }), 'gemm', 18, { slot: 16, strideSlot: 18 });
   }
 
   /**
@@ -48,14 +51,18 @@ export class ParallelGemm {
   gemm(call: GemmCall, maxThreads: number = this.pool.threads): void {
     validateGemmCall(call, this.pool.memory.buffer.byteLength, this.config);
     const flops = 2 * call.m * call.n * call.k * call.batch * ((call.rowEnd - call.rowStart) / Math.max(1, call.m));
-    const want = Math.max(1, Math.min(maxThreads, this.pool.threads, this.minFlops > 0 ? Math.floor(flops / this.minFlops) : Infinity));
-    const parts = splitGemm(call, want);
+    const threads = Math.max(1, Math.min(maxThreads, this.pool.threads, this.minFlops > 0 ? Math.floor(flops / this.minFlops) : Infinity));
+    const parts = splitGemm(call, gemmPartCount(call, threads, MAX_PARTS));
     const stride = Math.ceil(call.scratchBytes / 64) * 64;
-    const scratchEnd = call.scratch + stride * (parts.length - 1) + call.scratchBytes;
+    const scratchEnd = call.scratch + stride * (threads - 1) + call.scratchBytes;
     if (scratchEnd > this.pool.memory.buffer.byteLength) {
-      throw new GemmArgumentError('scratch', call.scratch, `: ${parts.length} threads' scratch ends at byte ${scratchEnd}, beyond the memory`);
+      throw new GemmArgumentError('scratch', call.scratch, `: ${threads} threads' scratch ends at byte ${scratchEnd}, beyond the memory`);
     }
-    parts.forEach((part, t) => gemmArgs({ ...part, scratch: call.scratch + t * stride }, this.pool.args(t)));
-    this.pool.run(this.kernel, parts.length);
+    parts.forEach((part, i) => {
+      const slots = this.pool.part(i);
+      gemmArgs(part, slots);
+      slots[18] = stride;
+    });
+    this.pool.runParts(this.kernel, parts.length, Math.min(threads, parts.length));
   }
 }

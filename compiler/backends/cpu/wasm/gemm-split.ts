@@ -8,6 +8,25 @@
 
 import type { GemmCall } from './gemm.ts';
 
+/** Row or column chunks at least this long keep the redundant packing to a few % of the work. */
+const MIN_CHUNK = 256;
+/** At most this many parts per thread. */
+const PARTS_PER_THREAD = 4;
+
+/**
+ * How many parts to cut `call` into for `threads` threads: several per thread where that is
+ * cheap (batch entries, or row / column chunks of at least MIN_CHUNK), so that threads claiming
+ * parts dynamically balance out a thread slowed by a busy neighbour; `threads` otherwise.
+ */
+export function gemmPartCount(call: GemmCall, threads: number, maxParts = 64): number {
+  if (threads <= 1) return 1;
+  const cap = Math.min(maxParts, PARTS_PER_THREAD * threads);
+  if (call.batch >= 2 * threads) return Math.min(call.batch, cap);
+  const rows = call.rowEnd - call.rowStart;
+  const len = rows >= call.n ? rows : call.n;
+  return Math.max(threads, Math.min(cap, Math.floor(len / MIN_CHUNK)));
+}
+
 /** Rows are split at multiples of this (a multiple of every micro-tile height). */
 const ROW_QUANTUM = 6;
 /** Columns are split at multiples of this (a multiple of every micro-tile width). */

@@ -2,13 +2,15 @@
 // Waits on its own generation word; runs kernel KERNEL with its argument slots; decrements PENDING.
 import { workerData, receiveMessageOnPort } from 'node:worker_threads';
 import {
-  PENDING, MAIN_SLEEPING, STOP, READY, JOB_THREADS, STARTED, GEN, KERNEL, SLEEPING, ERROR, ARG_SLOTS, KERNEL_DRAIN,
+  PENDING, MAIN_SLEEPING, STOP, READY, JOB_THREADS, STARTED, N_PARTS, NEXT_PART, MAX_PARTS, partsOffset, GEN, KERNEL, SLEEPING, ERROR, ARG_SLOTS, KERNEL_DRAIN,
   workerWord, argsOffset, makeKernel,
 } from './pool-protocol.mjs';
 
 const { memory, control, port, index: w, threads, spinMicros } = workerData;
 const ctl = new Int32Array(control);
 const args = new Float64Array(control, argsOffset(threads) + w * ARG_SLOTS * 8, ARG_SLOTS);
+const parts = Array.from({ length: MAX_PARTS }, (_, i) =>
+  new Float64Array(control, partsOffset(threads) + i * ARG_SLOTS * 8, ARG_SLOTS));
 const kernels = [];
 const genWord = workerWord(w, GEN);
 const sleepWord = workerWord(w, SLEEPING);
@@ -27,7 +29,16 @@ function runJob() {
   if (id === KERNEL_DRAIN) return drain();
   const fn = kernels[id];
   if (!fn) throw new Error(`worker ${w}: kernel ${id} is not registered`);
-  const status = fn(args, w, ctl[JOB_THREADS]);
+  const jobThreads = ctl[JOB_THREADS];
+  const nParts = ctl[N_PARTS];
+  if (nParts === 0) return check(fn(args, w, jobThreads), id);
+  // Dynamic job: claim parts until none are left (a slow thread simply claims fewer).
+  for (let i = Atomics.add(ctl, NEXT_PART, 1); i < nParts; i = Atomics.add(ctl, NEXT_PART, 1)) {
+    check(fn(parts[i], w, jobThreads), id);
+  }
+}
+
+function check(status, id) {
   if (typeof status === 'number' && status !== 0) throw new Error(`worker ${w}: kernel ${id} returned status ${status}`);
 }
 

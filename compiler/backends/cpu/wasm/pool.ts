@@ -13,8 +13,8 @@
 import os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import {
-  ARG_SLOTS, ERROR, FIRST_KERNEL, GEN, JOB_THREADS, KERNEL, KERNEL_DRAIN, MAIN_SLEEPING, PENDING, READY, SLEEPING, STARTED, STOP,
-  argsOffset, controlBytes, makeKernel, workerWord, type KernelFn, type KernelMessage,
+  ARG_SLOTS, ERROR, FIRST_KERNEL, GEN, JOB_THREADS, KERNEL, KERNEL_DRAIN, MAIN_SLEEPING, MAX_PARTS, NEXT_PART, N_PARTS, PENDING, READY,
+  SLEEPING, STARTED, STOP, argsOffset, partsOffset, controlBytes, makeKernel, workerWord, type KernelFn, type KernelMessage,
 } from './pool-protocol.mjs';
 import { WorkerPoolError } from './errors.ts';
 
@@ -46,6 +46,7 @@ export class WorkerPool {
   readonly memory: WebAssembly.Memory;
   private readonly ctl: Int32Array;
   private readonly argViews: Float64Array[];
+  private readonly partViews: Float64Array[];
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly kernels: KernelFn[] = [];
@@ -68,6 +69,7 @@ export class WorkerPool {
     const control = new SharedArrayBuffer(controlBytes(threads));
     this.ctl = new Int32Array(control);
     this.argViews = Array.from({ length: threads }, (_, t) => new Float64Array(control, argsOffset(threads) + t * ARG_SLOTS * 8, ARG_SLOTS));
+    this.partViews = Array.from({ length: MAX_PARTS }, (_, i) => new Float64Array(control, partsOffset(threads) + i * ARG_SLOTS * 8, ARG_SLOTS));
     for (let w = 1; w < threads; w++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_URL, {
@@ -94,9 +96,18 @@ export class WorkerPool {
     return this.argViews[thread]!;
   }
 
-  /** Registers export `name` (taking `arity` numbers, returning 0 on success) of a wasm module. */
-  registerWasm(module: WebAssembly.Module, name: string, arity: number): number {
-    return this.register({ kind: 'wasm', id: 0, module, name, arity });
+  /** The argument slots of part `i` (< MAX_PARTS) of a runParts job. */
+  part(i: number): Float64Array {
+    return this.partViews[i]!;
+  }
+
+  /**
+   * Registers export `name` (taking `arity` numbers, returning 0 on success) of a wasm module.
+   * With `threadOffset`, argument `slot` gets thread · args[strideSlot] added on each thread (e.g.
+   * per-thread scratch for parts claimed by whichever thread comes first; see runParts).
+   */
+  registerWasm(module: WebAssembly.Module, name: string, arity: number, threadOffset?: { slot: number; strideSlot: number }): number {
+    return this.register(threadOffset ? { kind: 'wasm', id: 0, module, name, arity, threadOffset } : { kind: 'wasm', id: 0, module, name, arity });
   }
 
   /**
@@ -114,7 +125,7 @@ export class WorkerPool {
     const full = { ...msg, id };
     this.kernels[id] = makeKernel(full, this.memory);
     for (const port of this.ports) port.postMessage(full);
-    this.dispatch(KERNEL_DRAIN, this.threads, true);
+    this.dispatch(KERNEL_DRAIN, this.threads, 0, true);
     return id;
   }
 
@@ -123,6 +134,24 @@ export class WorkerPool {
    * returns when all are done. Throws WorkerPoolError if any thread failed.
    */
   run(kernel: number, threads: number = this.threads): void {
+    this.checkRun(kernel, threads);
+    this.dispatch(kernel, threads, 0, false);
+  }
+
+  /**
+   * Runs `kernel` on parts 0..nParts-1 (their part() slots), claimed one at a time by threads
+   * 0..threads-1 as they become free, so a thread that is slow or descheduled (a busy neighbour on
+   * a shared VM) does less. Each part runs exactly once; returns when all are done.
+   */
+  runParts(kernel: number, nParts: number, threads: number = this.threads): void {
+    if (!Number.isInteger(nParts) || nParts < 1 || nParts > MAX_PARTS) {
+      throw new WorkerPoolError(`WorkerPool.runParts: nParts = ${nParts} must be in [1, ${MAX_PARTS}]`, { argument: 'nParts', value: nParts });
+    }
+    this.checkRun(kernel, threads);
+    this.dispatch(kernel, threads, nParts, false);
+  }
+
+  private checkRun(kernel: number, threads: number): void {
     this.assertOpen();
     if (!(kernel >= FIRST_KERNEL && kernel < this.nextId)) {
       throw new WorkerPoolError(`WorkerPool.run: kernel ${kernel} is not registered`, { argument: 'kernel', value: kernel });
@@ -130,12 +159,13 @@ export class WorkerPool {
     if (!Number.isInteger(threads) || threads < 1 || threads > this.threads) {
       throw new WorkerPoolError(`WorkerPool.run: threads = ${threads} must be in [1, ${this.threads}]`, { argument: 'threads', value: threads });
     }
-    this.dispatch(kernel, threads, false);
   }
 
-  private dispatch(kernel: number, threads: number, drainOnly: boolean): void {
+  private dispatch(kernel: number, threads: number, nParts: number, drainOnly: boolean): void {
     const ctl = this.ctl;
     ctl[JOB_THREADS] = threads;
+    ctl[N_PARTS] = nParts;
+    ctl[NEXT_PART] = 0;
     Atomics.store(ctl, STARTED, 0);
     Atomics.store(ctl, PENDING, threads - 1);
     for (let w = 1; w < threads; w++) {
@@ -145,9 +175,17 @@ export class WorkerPool {
     }
     let mainError: unknown = null;
     if (!drainOnly) {
+      const fn = this.kernels[kernel]!;
       try {
-        const status = this.kernels[kernel]!(this.argViews[0]!, 0, threads);
-        if (typeof status === 'number' && status !== 0) mainError = new Error(`kernel ${kernel} returned status ${status}`);
+        if (nParts === 0) {
+          const status = fn(this.argViews[0]!, 0, threads);
+          if (typeof status === 'number' && status !== 0) mainError = new Error(`kernel ${kernel} returned status ${status}`);
+        } else {
+          for (let i = Atomics.add(ctl, NEXT_PART, 1); i < nParts; i = Atomics.add(ctl, NEXT_PART, 1)) {
+            const status = fn(this.partViews[i]!, 0, threads);
+            if (typeof status === 'number' && status !== 0) throw new Error(`kernel ${kernel} returned status ${status}`);
+          }
+        }
       } catch (e) {
         mainError = e;
       }

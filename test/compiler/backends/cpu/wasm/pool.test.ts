@@ -66,6 +66,30 @@ describe('WorkerPool', () => {
     for (let t = 0; t < 3; t++) { pool.args(t)[0] = 256 + 4 * t; pool.args(t)[1] = 40 + t; }
     pool.run(id);
     expect([...new Int32Array(memory.buffer, 256, 3)]).toEqual([40, 41, 42]);
+    // threadOffset: slot 0 gets thread · args[2] added on each thread.
+    const shifted = pool.registerWasm(new WebAssembly.Module(bytes), 'put', 2, { slot: 0, strideSlot: 2 });
+    for (let t = 0; t < 3; t++) { pool.args(t)[0] = 512; pool.args(t)[1] = 7 + t; pool.args(t)[2] = 8; }
+    pool.run(shifted);
+    expect([...new Int32Array(memory.buffer, 512, 5)]).toEqual([7, 0, 8, 0, 9]);
+  });
+
+  it('runParts runs every part exactly once, spread over the threads that are free', () => {
+    const id = pool.registerJs(`(memory) => (args, thread) => {
+      const i32 = new Int32Array(memory.buffer);
+      Atomics.add(i32, 1024 + args[0], 1);          // count per part
+      Atomics.add(i32, 1024 + 64 + thread, 1);      // parts per thread
+      const until = Date.now() + (thread === 1 ? 3 : 0); while (Date.now() < until);  // a slow thread
+    }`);
+    const counts = new Int32Array(memory.buffer, 4096, 64 + 3);
+    for (const nParts of [1, 5, 24, 64]) {
+      counts.fill(0);
+      for (let i = 0; i < nParts; i++) pool.part(i)[0] = i;
+      pool.runParts(id, nParts);
+      expect([...counts.subarray(0, 64)]).toEqual(Array.from({ length: 64 }, (_, i) => (i < nParts ? 1 : 0)));
+      expect(counts[64]! + counts[65]! + counts[66]!).toBe(nParts);
+      if (nParts >= 24) expect(counts[65]!).toBeLessThan(counts[64]! + counts[66]!); // the slow thread did less
+    }
+    expect(() => pool.runParts(id, 65)).toThrow(/nParts/);
   });
 });
 
