@@ -1,8 +1,7 @@
-import { electraSelection } from '../../corpora/masking/index.ts';
+import { IGNORE_INDEX, electraSelection } from '../../corpora/masking/index.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import type { Key } from '../../prng/key.ts';
-import { IGNORE_INDEX } from '../../corpora/masking/index.ts';
 import { type TokenBatch, batchTensor } from '../objective.ts';
 import type { ResolvedElectraOptions } from './options.ts';
 

@@ -1,7 +1,8 @@
 import type { Tensor } from '../../dsl/tensor.ts';
+import type { Concrete } from '../../dsl/trace.ts';
 import { type ElectraParams, ElectraConfigError, initElectra, towerEmbeddings } from '../../models/electra.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
-import type { MlmView, Objective } from '../objective.ts';
+import type { MlmView, Objective, TokenBatch } from '../objective.ts';
 import { type ElectraBatch, electraBatch } from './batch.ts';
 import { electraForward, electraLoss } from './forward.ts';
 import { type ElectraOptions, type ResolvedElectraOptions, resolveElectraOptions } from './options.ts';
@@ -25,8 +26,8 @@ export function electraGeneratorView(params: ElectraParams, o: Pick<ResolvedElec
 }
 
 /** Host preparation of ELECTRA (pure in the key). Sub-key 1 of `key` is left unused, for compositions. */
-export function prepareElectra(o: ResolvedElectraOptions) {
-  return (tokens: Parameters<typeof electraBatch>[0], key: Key) => electraBatch(tokens, splitKey(key, 2)[0]!, o);
+export function prepareElectra(o: ResolvedElectraOptions): (tokens: TokenBatch, key: Key) => Concrete<ElectraBatch> {
+  return (tokens, key) => electraBatch(tokens, splitKey(key, 2)[0]!, o);
 }
 
 /** ELECTRA (spec 4): L = gen_weight·L_MLM + disc_weight·L_disc; `mlm` is the generator. */

@@ -12,11 +12,6 @@ export function safeL2Normalize(x: T, eps = 1e-12): T {
   return x.div(p.sqrt(p.maximum(p.sum(x.square(), 'hidden'), eps * eps))) as T;
 }
 
-/** g = h − λ·e: TACO's "global semantics" (h: last layer; e: the tensor fed to layer 1). */
-export function globalSemantics(last: T, embedded: T, lambda: number): T {
-  return lambda === 0 ? last : (last.sub(embedded.mul(lambda)) as T);
-}
-
 export interface TokenContrastiveLoss {
   /** L_TC: mean of ℓ_a over the anchors (0 when there are none). */
   readonly loss: Tensor<[]>;

@@ -6,5 +6,6 @@ export {
 } from './options.ts';
 export { type TokenLayout, type TcSamples, sampleTcPairs, tcCandidateIndices } from './sampler.ts';
 export { type TcBatch, type TacoBatch, tcAnchorMask, tcBatch, tacoBatch } from './batch.ts';
-export { type TokenContrastiveLoss, safeL2Normalize, globalSemantics, tokenContrastiveLoss } from './contrastiveLoss.ts';
+export { type TokenContrastiveLoss, safeL2Normalize, tokenContrastiveLoss } from './contrastiveLoss.ts';
+export { globalSemantics } from './globalSemantics.ts';
 export { tacoObjective } from './objective.ts';

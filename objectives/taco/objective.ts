@@ -8,7 +8,8 @@ import { dropoutContext, mlmModelLogits } from '../mlm.ts';
 import { mlmLossAndMetrics, mlmPositions } from '../mlmHeadLoss.ts';
 import type { Objective } from '../objective.ts';
 import { type TacoBatch, tacoBatch } from './batch.ts';
-import { globalSemantics, tokenContrastiveLoss } from './contrastiveLoss.ts';
+import { tokenContrastiveLoss } from './contrastiveLoss.ts';
+import { globalSemantics } from './globalSemantics.ts';
 import { type ResolvedTacoOptions, type TacoOptions, resolveTacoOptions } from './options.ts';
 
 type T = Tensor<Axes>;
