@@ -11,3 +11,6 @@ export {
   type HutchinsonOptions, type HutchinsonResult, type MlmPool, type MlmHessianOptions, quadraticForm, hutchinsonTrace, poolRows,
   mlmHessianTrace, excludeMlmDecoderBias,
 } from './hessianTrace.ts';
+export {
+  type ProbeData, type LinearProbeOptions, type ProbeEpoch, type ProbeParams, type LinearProbeResult, probeData, probeFeatures, linearProbe,
+} from './linearProbe.ts';
