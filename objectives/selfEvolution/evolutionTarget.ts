@@ -17,7 +17,7 @@ export type EvolutionReference = { readonly logProbs: T } | 'uniform' | 'none';
 export function evolutionTarget(labels: T, reference: EvolutionReference, alpha: number, vocabSize: number): T {
   const hot = p.oneHot(labels, 'vocab', vocabSize) as T; // -100 (ignored) gives a zero row
   if (reference === 'none') return hot;
-  const r = reference === 'uniform' ? p.full(['vocab'], [vocabSize], 1 / vocabSize) : p.exp(p.stopGradient(reference.logProbs));
+  const r = reference === 'uniform' ? p.full(['vocab'], [vocabSize], 1 / vocabSize) : p.exp(reference.logProbs);
   return p.stopGradient(hot.mul(1 - alpha).add(r.mul(alpha)) as T);
 }
 

@@ -7,6 +7,7 @@ import { keyInput } from '../../../dsl/random.ts';
 import type { Tensor } from '../../../dsl/tensor.ts';
 import type { EncoderConfig } from '../../../models/config.ts';
 import type { MlmModelParams } from '../../../models/params.ts';
+import type { Concrete } from '../../../dsl/trace.ts';
 import type { MlmBatch } from '../../../objectives/mlm.ts';
 import { type SctdExtra, type TokenDroppingOptions, hiddenSoftmaxKl, isAlignStep, sctdObjective } from '../../../objectives/sctd/index.ts';
 import { key } from '../../../prng/key.ts';
@@ -25,7 +26,7 @@ const batch = {
 };
 const N_TOK = 14;
 
-function step(config: EncoderConfig, options: Partial<TokenDroppingOptions>, variant: string, mode: 'train' | 'eval' = 'train', extraOverride?: Partial<Record<keyof SctdExtra, HostTensor>>) {
+function step(config: EncoderConfig, options: Partial<TokenDroppingOptions>, variant: string, mode: 'train' | 'eval' = 'train', extraOverride?: Partial<Concrete<SctdExtra>>) {
   const objective = sctdObjective({ encoder: config, vocab: VOCAB, ...options });
   const init = objective.init(key(2));
   const extra = { ...init.extra, ...extraOverride };
@@ -47,6 +48,20 @@ describe('ScTD alignment (spec 2f 7)', () => {
         const out = p.evaluate((x: T, y: T) => ({ kl: hiddenSoftmaxKl(x, y), same: hiddenSoftmaxKl(x, x) }), w, u);
         expect(out.kl.item()).toBeGreaterThan(0);
         expect(out.same.item()).toBe(0);
+        // direction: Σ_b Σ_c P_full (ln P_full - ln P_drop), P = softmax over hidden
+        const logSoftmax = (h: HostTensor, r: number) => {
+          const row = Array.from(h.data.slice(r * d, (r + 1) * d));
+          const m = Math.max(...row);
+          const lse = m + Math.log(row.reduce((a, x) => a + Math.exp(x - m), 0));
+          return row.map((x) => x - lse);
+        };
+        let want = 0;
+        for (let r = 0; r < b; r++) {
+          const lf = logSoftmax(w, r);
+          const ld = logSoftmax(u, r);
+          lf.forEach((l, c) => (want += Math.exp(l) * (l - ld[c]!)));
+        }
+        expect(out.kl.item()).toBeCloseTo(want, 10);
       }),
       { numRuns: 50 },
     );
@@ -89,7 +104,7 @@ describe('ScTD alignment (spec 2f 7)', () => {
     expect(align.extra.klFinal.item()).toBe(m.kl_loss_final!.item());
     expect(m.align!.item()).toBe(1);
 
-    const cached = { klPenultimate: new HostTensor([], [], 'f32', [0.25]), klFinal: new HostTensor([], [], 'f32', [0.5]) };
+    const cached = { klPenultimate: new HostTensor([] as [], [], 'f32', [0.25]), klFinal: new HostTensor([] as [], [], 'f32', [0.5]) };
     const drop = step(config, { dropRatio: 0.4 }, 'drop', 'train', cached);
     expect(drop.loss.item()).toBeCloseTo((drop.metrics.mlm_loss!.item() * 4) / N_TOK, 12);
     expect(drop.metrics.kl_loss!.item()).toBe(0.25);

@@ -64,6 +64,24 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
     expect(Array.from(out.dropped.data).filter(Boolean).length).toBe(6);
   });
 
+  it('layer m cross-attends from the kept tokens to all tokens; layers m+1..L-2 see only kept tokens and their mask', () => {
+    const config = routingConfig({ layers: 5 }); // m = 1: layer 1 cross-attention, 2-3 kept only, 4 full
+    const calls: { layer: number; queries: number; context: number }[] = [];
+    const spy: LayerFunction = (lp, x, keyMask, c, ctx, i, context) => {
+      const out = encoderLayer(lp, x, keyMask, c, ctx, i, context);
+      calls.push({ layer: i, queries: x.dim('seq'), context: (context ?? x).dim('seq') });
+      return out;
+    };
+    const out = run(config, (pr, b) => {
+      const r = routedEncode(pr, b, config, { scores: b.scores, dropCount: 3 }, undefined, spy);
+      return { keptMask: gatherKept(b.attentionMask, r.route), kept: r.route.kept };
+    });
+    expect(calls.map(({ layer, queries, context }) => [layer, queries, context])).toEqual([[0, 7, 7], [1, 4, 7], [2, 4, 4], [3, 4, 4], [4, 7, 7]]);
+    // row 1 drops 1-3 (scores 5, 0.5, 5); its pads at 5 and 6 (pinned 1e4) are kept, and masked out among the kept
+    expect(Array.from(out.kept.data.slice(4))).toEqual([0, 4, 5, 6]);
+    expect(Array.from(out.keptMask.data.slice(4))).toEqual([1, 1, 0, 0]);
+  });
+
   it("a dropped token's input to the last layer is exactly its layer-(m-1) output; kept tokens bring their layer-(L-2) output", () => {
     const config = routingConfig();
     const out = run(config, (pr, b, k) => {

@@ -25,7 +25,7 @@ function metrics(options: Partial<TokenDroppingOptions>, mode: 'train' | 'eval',
   return p.evaluate(
     (pr: MlmModelParams, ex: SctdExtra, b: MlmBatch, k: p.KeyTensor) => {
       const out = objective.loss(pr, ex, b, k, mode, variant);
-      return { loss: out.loss, ...out.metrics };
+      return { loss: out.loss, m: out.metrics };
     },
     params, extra, batch, keyInput(key(5)),
   );
@@ -37,9 +37,9 @@ describe('ScTD options and metrics', () => {
     expect(dropCountFor(8, 0.5)).toBe(4);
     const sctd = metrics({}, 'train', 'drop');
     // row 1: 4 pads pinned, 1 normal token + 3 specials real -> all 4 real tokens dropped (specials tie-broken by position)
-    expect(sctd.dropped_fraction!.item()).toBeCloseTo(8 / 12, 12);
+    expect(sctd.m.dropped_fraction!.item()).toBeCloseTo(8 / 12, 12);
     const vanilla = metrics({ preset: 'vanilla' }, 'train', 'drop');
-    expect(vanilla.dropped_fraction!.item()).toBeCloseTo(4 / 12, 12);
+    expect(vanilla.m.dropped_fraction!.item()).toBeCloseTo(4 / 12, 12);
   });
 
   it('evaluation runs the plain encoder: the loss equals fairseq-normalised MLM on the same batch', () => {
@@ -48,8 +48,8 @@ describe('ScTD options and metrics', () => {
     const params = sctdObjective({ encoder: config, vocab: VOCAB }).init(key(2)).params;
     const plain = p.evaluate((pr: MlmModelParams, b: MlmBatch, k: p.KeyTensor) => mlm.loss(pr, {}, b, k, 'eval', 'default').loss, params, batch, keyInput(key(5)));
     expect(sctd.loss.item()).toBe(plain.item());
-    expect(sctd.dropped_fraction!.item()).toBe(0);
-    expect(sctd.importance_mean!.item()).toBe(10);
+    expect(sctd.m.dropped_fraction!.item()).toBe(0);
+    expect(sctd.m.importance_mean!.item()).toBe(10);
   });
 
   it('bad options are SctdErrors naming the option and the value', () => {
