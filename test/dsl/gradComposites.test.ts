@@ -174,3 +174,11 @@ describe('second order: Hessian-vector products against finite differences of gr
     expect(() => p.checkHvp((u: T) => p.sumAll(cube(u)), [x])).toThrow(p.GradientCheckError);
   });
 });
+
+describe('edge cases of composites', () => {
+  it('l2Normalize has a finite gradient at the zero vector', () => {
+    const zero = new HostTensor(['b', 'h'], [2, 3], 'f32', [0, 0, 0, 1, 2, 3]);
+    const g = p.evaluate((u: p.Tensor<readonly ['b', 'h']>) => p.grad((v: p.Tensor<readonly ['b', 'h']>) => p.sumAll(p.l2Normalize(v, 'h')))(u), zero);
+    expect(Array.from(g.data).every(Number.isFinite)).toBe(true);
+  });
+});
