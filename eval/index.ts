@@ -14,3 +14,6 @@ export {
 export {
   type ProbeData, type LinearProbeOptions, type ProbeEpoch, type ProbeParams, type LinearProbeResult, probeData, probeFeatures, linearProbe,
 } from './linearProbe.ts';
+export {
+  type MetricRow, METRICS, METRIC_COLUMNS, metricsTable, excessLossRows, hessianRows, probeRows, metricsByRun, markdownTable, writeTable,
+} from './report.ts';
