@@ -7,6 +7,7 @@ import { corpusBuildCommand } from './commands/corpusBuild.ts';
 import { corpusStatsCommand } from './commands/corpusStats.ts';
 import { corpusVocabCommand } from './commands/corpusVocab.ts';
 import { pcfgGenerateCommand } from './commands/pcfgGenerate.ts';
+import { evalLossCommand } from './commands/evalLoss.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   corpusStatsCommand,
   corpusVocabCommand,
   corpusBuildCommand,
+  evalLossCommand,
 ];

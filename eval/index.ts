@@ -17,3 +17,4 @@ export {
 export {
   type MetricRow, METRICS, METRIC_COLUMNS, metricsTable, excessLossRows, hessianRows, probeRows, metricsByRun, markdownTable, writeTable,
 } from './report.ts';
+export { type CheckpointMlm, resolveCheckpointDir, checkpointVocab, checkpointGrammar, loadCheckpointMlm } from './checkpointModel.ts';

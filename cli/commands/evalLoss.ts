@@ -1,0 +1,86 @@
+import * as t from 'io-ts';
+import { sampleSentences } from '../../corpora/pcfg/index.ts';
+import { checkpointGrammar, excessLoss, loadCheckpointMlm } from '../../eval/index.ts';
+import { foldIn, key } from '../../prng/index.ts';
+import type { Command } from '../command.ts';
+import { CliError, decodeOrThrow, IntFromString } from '../options.ts';
+import { GrammarSourceFlags, grammarSourceOptions, loadGrammarSource, requirePositive } from './pcfgGrammarSource.ts';
+import { SPLIT_STREAMS } from './pcfgGenerate.ts';
+
+const Flags = t.intersection([
+  t.type({ checkpoint: t.string, sentences: IntFromString, seed: IntFromString }),
+  t.partial({ 'seq-len': IntFromString, batch: IntFromString, json: t.boolean }),
+]);
+
+const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+/**
+ * `pretext eval loss`: the single-mask loss of a checkpoint's masked LM against the true PCFG
+ * conditionals, the paper's way (spec 5b5), with the optimal loss and the excess.
+ */
+export const evalLossCommand: Command = {
+  path: ['eval', 'loss'],
+  summary: "a checkpoint's single-mask loss vs the true PCFG conditionals (excess loss)",
+  options: {
+    checkpoint: { type: 'string' },
+    ...grammarSourceOptions,
+    sentences: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '0' },
+    'seq-len': { type: 'string' },
+    batch: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  usage: `  --checkpoint DIR     a checkpoint directory, or a run directory (its latest checkpoint)
+  --rules FILE         rule file of the grammar
+  --grammar-seed N     instead of --rules: the generated grammar of seed N
+                       (neither: the grammar named in the checkpoint's config.json, pretext.grammar)
+  --sentences N        validation sentences (default 1000)
+  --seed N             sentence i is drawn from foldIn(foldIn(key(N), 1), i): the validation stream of
+                       \`pcfg generate --seed N\`, so these are its validation sentences (default 0)
+  --seq-len T          padded input length (default 20, the study's loss script); sentences have at most T-2 words
+  --batch N            rows per compiled call (default 256)
+  --json               print one JSON object: loss, optimalLoss, excessLoss (nats per masked position,
+                       single-mask), their standard errors (stdErr is the excess's), positions, sentences...
+Every (sentence, position) pair is one input [CLS] w.. [SEP] with that word masked; q is the softmax over
+the full vocabulary at the mask, restricted to the grammar's words (not renormalised);
+loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
+  run(values) {
+    const f = decodeOrThrow(Flags, values, 'flags');
+    requirePositive(f.sentences, 'sentences');
+    const seqLen = f['seq-len'] ?? 20;
+    if (seqLen < 3) throw new CliError(`--seq-len must be at least 3, got ${seqLen}`, { flag: 'seq-len', value: seqLen });
+    const model = loadCheckpointMlm(f.checkpoint);
+    const grammarFlags = decodeOrThrow(GrammarSourceFlags, values, 'flags');
+    let grammarSource: { grammar: ReturnType<typeof loadGrammarSource>['grammar']; source: string };
+    if (grammarFlags.rules !== undefined || grammarFlags['grammar-seed'] !== undefined) grammarSource = loadGrammarSource(grammarFlags);
+    else if (model.loaded.pretext.grammar) grammarSource = checkpointGrammar(model.loaded.pretext.grammar, model.dir);
+    else throw new CliError(`${model.dir}: its config.json names no grammar (pretext.grammar); give --rules FILE or --grammar-seed N`, { flags: ['rules', 'grammar-seed'] });
+    const { grammar, source } = grammarSource;
+    const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.valid), f.sentences, { maxLength: seqLen - 2 });
+    const r = excessLoss(model.view, { grammar, vocab: model.vocab, sentences, seqLen, ...(f.batch !== undefined ? { batchSize: requirePositive(f.batch, 'batch') } : {}) });
+    const result = {
+      checkpoint: model.dir,
+      step: model.step ?? null,
+      objective: model.loaded.pretext.objective.name,
+      grammar: source,
+      seed: f.seed,
+      seqLen,
+      ...r,
+      stdErr: r.excessLossStdErr,
+    };
+    if (values.json === true) {
+      console.log(JSON.stringify(result));
+      return 0;
+    }
+    console.log(
+      [
+        `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''}, objective ${result.objective}`,
+        `grammar: ${source}; ${r.sentences} validation sentences (seed ${f.seed}), ${r.positions} positions${r.skippedPositions ? `, ${r.skippedPositions} skipped` : ''}`,
+        `loss:         ${fmt(r.loss)} ± ${fmt(r.lossStdErr)} nats/position (single mask)`,
+        `optimal loss: ${fmt(r.optimalLoss)} ± ${fmt(r.optimalLossStdErr)}`,
+        `excess loss:  ${fmt(r.excessLoss)} ± ${fmt(r.excessLossStdErr)}`,
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

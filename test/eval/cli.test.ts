@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { formatRuleText, optimalSingleMaskLoss, sampleSentences, writeGrammarFile } from '../../corpora/pcfg/index.ts';
+import { formatVocabText } from '../../corpora/tokenizer/index.ts';
+import { excessLoss } from '../../eval/index.ts';
+import { checkpointConfig, saveCheckpoint, saveRunCheckpoint } from '../../models/checkpoint/index.ts';
+import { foldIn, key } from '../../prng/key.ts';
+import { makeTmpDir } from '../corpora/tmpDir.ts';
+import { tinyEncoderConfig, tinyGrammar, tinyView, tinyVocab } from './fixtures.ts';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('pretext eval loss', () => {
+  const grammar = tinyGrammar(4);
+  const vocab = tinyVocab(grammar);
+  const config = tinyEncoderConfig(vocab, { maxPositions: 20 });
+  const view = tinyView(config, 8);
+  const params = { encoder: view.encoder, mlmHead: view.mlmHead };
+  const root = makeTmpDir('pretext-evalcli-');
+
+  it('--json prints loss, optimalLoss and excessLoss of the validation sentences, as the library computes them', async () => {
+    const dir = join(root, 'ckpt');
+    // grammar and vocab embedded in the config's own terms: grammar by file, vocab by tokens
+    saveCheckpoint(dir, {
+      config: checkpointConfig({ encoder: config, objective: { name: 'mlm' }, vocab: { tokens: [...vocab.tokens] }, grammar: { file: 'grammar.txt' } }),
+      params, trainer: { step: 40 }, files: { 'grammar.txt': formatRuleText(grammar) },
+    });
+    const { code, out, err } = await run(['eval', 'loss', '--checkpoint', dir, '--sentences', '25', '--seed', '6', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    const sentences = sampleSentences(grammar, foldIn(key(6), 1), 25, { maxLength: 18 });
+    const ref = excessLoss(view, { grammar, vocab, sentences, seqLen: 20 });
+    expect(j.loss).toBeCloseTo(ref.loss, 10);
+    expect(j.optimalLoss).toBeCloseTo(ref.optimalLoss, 12);
+    expect(j.excessLoss).toBeCloseTo(j.loss - j.optimalLoss, 12);
+    expect(j.stdErr).toBe(j.excessLossStdErr);
+    expect(j.positions).toBe(sentences.tokens.length);
+    expect(j).toMatchObject({ step: 40, objective: 'mlm', sentences: 25, seqLen: 20, seed: 6 });
+    // the optimal loss agrees with the corpora module's independent estimate on the same sentences
+    expect(j.optimalLoss).toBeCloseTo(optimalSingleMaskLoss(grammar, sentences).loss, 12);
+  });
+
+  it('accepts a run directory and --rules, and prints a readable summary', async () => {
+    const runDir = join(root, 'run');
+    saveRunCheckpoint(runDir, 7, {
+      config: checkpointConfig({ encoder: config, objective: { name: 'mlm' }, vocab: { file: 'vocab.txt' } }),
+      params, trainer: { step: 7 }, files: { 'vocab.txt': formatVocabText(vocab) },
+    });
+    const rules = join(root, 'rules.txt');
+    writeGrammarFile(rules, grammar);
+    const { code, out } = await run(['eval', 'loss', '--checkpoint', runDir, '--rules', rules, '--sentences', '10']);
+    expect(code).toBe(0);
+    expect(out).toContain('step-000007 (step 7)');
+    expect(out).toMatch(/excess loss: +\d+\.\d{4} ± \d/);
+  });
+
+  it('fails with a message when no grammar is known, or the checkpoint does not exist', async () => {
+    const dir = join(root, 'nogrammar');
+    saveCheckpoint(dir, { config: checkpointConfig({ encoder: config, objective: { name: 'mlm' }, vocab: { tokens: [...vocab.tokens] } }), params });
+    const a = await run(['eval', 'loss', '--checkpoint', dir, '--sentences', '5']);
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('--grammar-seed');
+    const b = await run(['eval', 'loss', '--checkpoint', join(root, 'missing'), '--sentences', '5']);
+    expect(b.code).toBe(2);
+    expect(b.err).toContain(join(root, 'missing'));
+  });
+});
