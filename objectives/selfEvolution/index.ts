@@ -5,6 +5,7 @@ export { type HardTokenMap, hardPositionsOfRow, mergeHardTokenMaps } from './har
 export { type HardTokenSummary, HardTokenSummaryBuilder } from './hardTokenSummary.ts';
 export { type BlockBatch, reconstructionNll } from './reconstructionNll.ts';
 export { type SelfQuestioningOptions, type SelfQuestioningResult, selfQuestion } from './selfQuestioning.ts';
+export { datasetBlockBatches } from './datasetBlocks.ts';
 export { HARD_TOKEN_FORMAT, HARD_TOKEN_VERSION, type HardTokenFileInfo, saveHardTokens, loadHardTokens } from './hardTokenFile.ts';
 export { type EvolutionReference, type EvolutionPositions, evolutionTarget, evolutionPositions } from './evolutionTarget.ts';
 export {

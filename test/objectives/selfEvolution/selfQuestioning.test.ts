@@ -7,9 +7,10 @@ import { HostTensor } from '../../../dsl/host.ts';
 import type { Concrete } from '../../../dsl/trace.ts';
 import type { MlmModelParams } from '../../../models/params.ts';
 import { mlmModelLogits } from '../../../objectives/mlm.ts';
+import { batchToRowBlock, createDatasetWriter, openDataset, sequenceFields } from '../../../corpora/dataset/index.ts';
 import { batchTensor, type TokenBatch } from '../../../objectives/objective.ts';
 import {
-  HardTokenFileError, SelfEvolutionError, loadHardTokens, mergeHardTokenMaps, saveHardTokens, selfEvolutionObjective, selfQuestion,
+  HardTokenFileError, SelfEvolutionError, datasetBlockBatches, loadHardTokens, mergeHardTokenMaps, saveHardTokens, selfEvolutionObjective, selfQuestion,
 } from '../../../objectives/selfEvolution/index.ts';
 import { key } from '../../../prng/key.ts';
 import { tinyEncoder, tinyPcfgCorpus } from './tinyPcfgCorpus.ts';
@@ -33,6 +34,29 @@ function referenceNll(params: Concrete<MlmModelParams>, b: TokenBatch): number[]
     const m = Math.max(...row);
     return m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0)) - row[id]!;
   });
+}
+
+const mapEntries = (m: ReadonlyMap<number, Int32Array>) => [...m.entries()].map(([k, v]) => [k, Array.from(v)]).sort((a, b) => (a[0] as number) - (b[0] as number));
+
+/** Initial parameters with the cls logit bias at 12: p(cls) ≈ e^12 / (e^12 + V), NLL ≈ 1e-3 where the token is cls, > 10 nats elsewhere. */
+function boostedParams(): Concrete<MlmModelParams> {
+  const params = initial();
+  const bias = Float32Array.from(params.mlmHead.bias.data);
+  bias[corpus.vocab.cls] = 12;
+  return { ...params, mlmHead: { ...params.mlmHead, bias: new HostTensor(['vocab'], [config.vocabSize], 'f32', bias) } } as Concrete<MlmModelParams>;
+}
+
+/** Under boostedParams and the default threshold: every real position whose token is not cls. */
+function expectedForBoosted(bs: readonly TokenBatch[]): Map<number, Int32Array> {
+  const out = new Map<number, Int32Array>();
+  for (const b of bs) {
+    for (let r = 0; r < b.rows; r++) {
+      const want: number[] = [];
+      for (let t = 0; t < b.seqLen; t++) if (b.attentionMask[r * b.seqLen + t] && b.inputIds[r * b.seqLen + t] !== corpus.vocab.cls) want.push(t);
+      out.set(b.blockIds![r]!, Int32Array.from(want));
+    }
+  }
+  return out;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pretext-se-'));
@@ -87,19 +111,24 @@ describe('SE stage 1: self-questioning (spec 1f 1-2)', () => {
   });
 
   it('default threshold 0.1 nats: a token the model reconstructs with p ≈ 0.999 is not hard, the rest are', () => {
-    const params = initial();
-    const cls = corpus.vocab.cls;
-    const bias = Float32Array.from(params.mlmHead.bias.data);
-    bias[cls] = 12; // p(cls) ≈ e^12 / (e^12 + V): NLL ≈ 1e-3 wherever the token is cls, > 10 nats elsewhere
-    const boosted = { ...params, mlmHead: { ...params.mlmHead, bias: new HostTensor(['vocab'], [config.vocabSize], 'f32', bias) } } as Concrete<MlmModelParams>;
-    const { hard } = selfQuestion(boosted, config, batches);
+    const { hard } = selfQuestion(boostedParams(), config, batches);
     expect(batches.some((b) => b.attentionMask.includes(0))).toBe(true); // pads present (their NLL is > 10 here)
-    for (const b of batches) {
-      for (let r = 0; r < b.rows; r++) {
-        const want: number[] = [];
-        for (let t = 0; t < b.seqLen; t++) if (b.attentionMask[r * b.seqLen + t] && b.inputIds[r * b.seqLen + t] !== cls) want.push(t);
-        expect(Array.from(hard.get(b.blockIds![r]!)!)).toEqual(want);
-      }
+    expect(mapEntries(hard)).toEqual(mapEntries(expectedForBoosted(batches)));
+  });
+
+  it('runs over a sharded dataset split, every block once, as over the same rows in memory', () => {
+    const params = boostedParams();
+    const writer = createDatasetWriter(join(dir, 'ds'), { seqLen: corpus.seqLen, fields: sequenceFields(corpus.seqLen), rowsPerShard: 7 });
+    writer.append(batchToRowBlock(corpus.all));
+    writer.finish();
+    const ds = openDataset(join(dir, 'ds'));
+    try {
+      const { hard } = selfQuestion(params, config, datasetBlockBatches(ds.split(), corpus.seqLen, 5));
+      expect(hard.size).toBe(corpus.all.rows);
+      expect(mapEntries(hard)).toEqual(mapEntries(selfQuestion(params, config, [corpus.all]).hard));
+      expect(mapEntries(hard)).toEqual(mapEntries(expectedForBoosted([corpus.all])));
+    } finally {
+      ds.close();
     }
   });
 
