@@ -3,6 +3,7 @@ import type { Expr } from '../../kernel/expr.ts';
 import type { Affine, Atom } from '../../kernel/indexExpr.ts';
 import { GpujsUnsupportedError } from './errors.ts';
 import type { HelperName } from './helpers.ts';
+import { type IntOps, intOps } from './intOps.ts';
 import type { GpujsMode } from './modes.ts';
 import type { Repr } from './repr.ts';
 
@@ -27,13 +28,6 @@ export const slotRef = (slot: number): string => `\u00a7${slot}\u00a7`;
 export const SLOT_REF_PATTERN = /\u00a7(\d+)\u00a7\[/g;
 
 const isInt = (d: DType): boolean => d === 'i32' || d === 'u32';
-
-/** An int32 literal gpu.js types as Integer. */
-export function intLit(v: number): string {
-  const x = v | 0;
-  if (x === -2147483648) return '((-2147483647 - 1) | 0)';
-  return x < 0 ? `((${x}) | 0)` : `(${x} | 0)`;
-}
 
 /** A float literal (f32 value). */
 export function floatLit(v: number): string {
@@ -62,6 +56,8 @@ export class GpuExprPrinter {
   readonly helpers = new Set<HelperName>();
   /** Slots the printed code reads. */
   readonly slots = new Set<number>();
+  /** Integer operators in this mode's dialect. */
+  readonly ops: IntOps;
 
   constructor(
     private readonly env: PrintEnv,
@@ -70,6 +66,11 @@ export class GpuExprPrinter {
     private readonly prefix = 't',
   ) {
     for (let l = 0; l <= levels; l++) this.blocks.push([]);
+    this.ops = intOps(env.mode, (h) => this.helpers.add(h));
+  }
+
+  get mode(): GpujsMode {
+    return this.env.mode;
   }
 
   private fresh(): string {
@@ -122,7 +123,7 @@ export class GpuExprPrinter {
 
   /** Integer-typed code for an index. */
   affine(a: Affine, level: number): string {
-    if (a.terms.length === 0) return intLit(a.c);
+    if (a.terms.length === 0) return this.ops.lit(a.c);
     const parts = a.terms.map((t) => {
       const atom = this.atom(t.atom, level);
       return t.coef === 1 ? atom : `(${t.coef} * ${atom})`;
@@ -134,9 +135,9 @@ export class GpuExprPrinter {
   private atom(a: Atom, level: number): string {
     switch (a.kind) {
       case 'var': return this.varOf(a.name).code;
-      case 'value': return this.print(a.expr, level);
-      case 'div': return this.call(a.d < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', this.affine(a.a, level), intLit(a.d));
-      case 'mod': return this.call(a.d < 2 ** 23 ? 'pxImodS' : 'pxImodL', this.affine(a.a, level), intLit(a.d));
+      case 'value': return this.smallInt(a.expr, level);
+      case 'div': return this.call(a.d < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', this.affine(a.a, level), this.ops.lit(a.d));
+      case 'mod': return this.call(a.d < 2 ** 23 ? 'pxImodS' : 'pxImodL', this.affine(a.a, level), this.ops.lit(a.d));
     }
   }
 
@@ -150,7 +151,7 @@ export class GpuExprPrinter {
     this.slots.add(slot);
     const ref = slotRef(slot);
     if (this.env.slotRepr(slot) === 'f') return `${ref}[${index}]`;
-    return `((${ref}[(2 * ${index} + 1)] << 16) | ${ref}[(2 * ${index})])`;
+    return this.ops.join(`${ref}[(2 * ${index} + 1)]`, `${ref}[(2 * ${index})]`);
   }
 
   private worthBinding(e: Expr, level: number): boolean {
@@ -166,8 +167,24 @@ export class GpuExprPrinter {
       block.push(`let ${name} = ${code};`);
       return name;
     }
-    block.push(`let ${name}h = ((${code}) >> 16);`, `let ${name}l = ((${code}) & 65535);`);
-    return `((${name}h << 16) | ${name}l)`;
+    block.push(`let ${name}h = ${this.ops.hi(code)};`, `let ${name}l = ${this.ops.lo(code)};`);
+    return this.ops.join(`${name}h`, `${name}l`);
+  }
+
+  /**
+   * A gathered index (checked, so in [0, extent) and exact in one float) bound to a local. Besides
+   * sharing it, this keeps texture reads out of other reads' index expressions, which gpu.js's
+   * GLSL would hoist into a float variable its own int-typed lookup then rejects.
+   */
+  private smallInt(e: Expr, level: number): string {
+    const bound = this.names.get(e);
+    if (bound) return bound;
+    const d = this.depth(e);
+    const name = this.fresh();
+    this.blocks[d]!.push(`let ${name} = ${this.raw(e, d)};`);
+    const code = this.ops.toInt(name);
+    this.names.set(e, code);
+    return code;
   }
 
   /** The expression's value at loop depth `level` (bound to a local when worthwhile). */
@@ -191,7 +208,7 @@ export class GpuExprPrinter {
   private raw(e: Expr, level: number): string {
     const p = (x: Expr) => this.print(x, level);
     switch (e.k) {
-      case 'const': return isInt(e.dtype) ? intLit(e.value) : floatLit(e.dtype === 'bool' ? (e.value ? 1 : 0) : e.value);
+      case 'const': return isInt(e.dtype) ? this.ops.lit(e.value) : floatLit(e.dtype === 'bool' ? (e.value ? 1 : 0) : e.value);
       case 'rowValue': {
         const rv = this.env.rowValue?.(e.stage);
         if (!rv) throw new GpujsUnsupportedError('rowValue', this.env.mode, 'read outside a row kernel (internal error)');
@@ -206,10 +223,10 @@ export class GpuExprPrinter {
       case 'random': {
         const key = this.env.slotOfBuffer(e.keyBuffer);
         const c = this.affine(e.counter, level);
-        return this.call('pxTf', this.loadSlot(key, intLit(0)), this.loadSlot(key, intLit(1)),
-          `((${intLit(e.offset)} + (${c} >>> 1)) | 0)`, intLit(e.tag), `(${c} & 1)`);
+        const o = this.ops;
+        return this.call('pxTf', this.loadSlot(key, o.lit(0)), this.loadSlot(key, o.lit(1)), o.wrap(`(${o.lit(e.offset)} + ${o.ushr(c, '1')})`), o.lit(e.tag), o.and(c, o.lit(1)));
       }
-      case 'checkIndex': return this.call('pxClamp', p(e.value), intLit(e.extent));
+      case 'checkIndex': return this.call('pxClamp', p(e.value), this.ops.lit(e.extent));
       case 'select': return `(${p(e.cond)} !== 0 ? ${p(e.a)} : ${p(e.b)})`;
       case 'cast': return this.cast(p(e.a), e.from, e.dtype);
       case 'unary': return this.unary(e.op, p(e.a), e.a.dtype, e.dtype);
@@ -231,11 +248,12 @@ export class GpuExprPrinter {
   private unary(op: string, a: string, from: DType, dtype: DType): string {
     if (isInt(dtype)) {
       const u = dtype === 'u32';
+      const o = this.ops;
       switch (op) {
-        case 'neg': return `((-${a}) | 0)`;
-        case 'abs': return u ? a : `(${a} < 0 ? ((-${a}) | 0) : ${a})`;
-        case 'sign': return u ? `(${a} !== 0 ? (1 | 0) : (0 | 0))` : `(${a} > 0 ? (1 | 0) : (${a} < 0 ? ((-1) | 0) : (0 | 0)))`;
-        case 'not': return `(${a} !== 0 ? (0 | 0) : (1 | 0))`;
+        case 'neg': return o.wrap(`(-${a})`);
+        case 'abs': return u ? a : `(${a} < 0 ? ${o.wrap(`(-${a})`)} : ${a})`;
+        case 'sign': return u ? `(${a} !== 0 ? ${o.lit(1)} : ${o.lit(0)})` : `(${a} > 0 ? ${o.lit(1)} : (${a} < 0 ? ${o.lit(-1)} : ${o.lit(0)}))`;
+        case 'not': return `(${a} !== 0 ? ${o.lit(0)} : ${o.lit(1)})`;
       }
       // float-valued ops on integers: compute in float, convert back (as the interpreter stores them)
       return this.cast(this.unary(op, this.cast(a, from, 'f32'), 'f32', 'f32'), 'f32', dtype);
@@ -293,15 +311,16 @@ export class GpuExprPrinter {
     const u = d === 'u32';
     const ult = (x: string, y: string) => this.call('pxUlt', x, y);
     const asDtype = (x: string) => (isInt(dtype) ? x : this.cast(x, d, dtype));
+    const o = this.ops;
     switch (op) {
-      case 'add': return `((${a} + ${b}) | 0)`;
-      case 'sub': return `((${a} - ${b}) | 0)`;
+      case 'add': return o.wrap(`(${a} + ${b})`);
+      case 'sub': return o.wrap(`(${a} - ${b})`);
       case 'mul': return this.call('pxImul', a, b);
-      case 'and': return `(${a} & ${b})`;
-      case 'or': return `(${a} | ${b})`;
-      case 'xor': return `(${a} ^ ${b})`;
-      case 'shl': return `(${a} << (${b} & 31))`;
-      case 'shr': return u ? `((${a} >>> (${b} & 31)) | 0)` : `(${a} >> (${b} & 31))`;
+      case 'and': return o.and(a, b);
+      case 'or': return o.or(a, b);
+      case 'xor': return o.xor(a, b);
+      case 'shl': return o.shl(a, b);
+      case 'shr': return u ? o.ushr(a, b) : o.shr(a, b);
       case 'eq': return `(${a} === ${b} ? 1 : 0)`;
       case 'ne': return `(${a} !== ${b} ? 1 : 0)`;
       case 'lt': return u ? `(${ult(a, b)} === 1 ? 1 : 0)` : `(${a} < ${b} ? 1 : 0)`;
@@ -313,7 +332,7 @@ export class GpuExprPrinter {
       case 'mod': {
         // b = 0 gives 0 (scalarOps); constant divisors below 2^16 take the unrolled byte path
         const c = eb.k === 'const' ? eb.value : undefined;
-        if (c !== undefined && c > 0 && c < 65536) return this.call(u ? 'pxUmodC' : 'pxSmodC', a, intLit(c));
+        if (c !== undefined && c > 0 && c < 65536) return this.call(u ? 'pxUmodC' : 'pxSmodC', a, o.lit(c));
         return this.call(u ? 'pxUmod' : 'pxSmod', a, b);
       }
       case 'div': {

@@ -1,12 +1,11 @@
 import type { HostArray } from '../../interpreter/hostArray.ts';
 import type { KernelProgram } from '../../kernel/kernel.ts';
 import { GpujsAsyncModeError, GpujsKernelError } from './errors.ts';
-import { HELPERS } from './helpers.ts';
 import type { FinalSpec } from './kernelSpec.ts';
 import { MODE_TRAITS, type GpujsMode } from './modes.ts';
 import { type ProgramSpecs, programSpecs } from './programSpecs.ts';
 import { fromDevice, toDevice } from './repr.ts';
-import { type GpuKernel, ensureWebGPU, gpuFor } from './runtime.ts';
+import { type GpuKernel, ensureWebGPU, gpuFor, kernelMode, kernelSettings } from './runtime.ts';
 
 const UPLOAD_SOURCE = 'function (a0) {\n  return a0[this.thread.x];\n}';
 
@@ -51,21 +50,8 @@ export class GpujsExecutable {
   }
 
   private createKernel(source: string, floats: number, spec?: FinalSpec): GpuKernel {
-    const gpu = gpuFor(this.mode);
-    const functions = (spec?.helpers ?? []).map((h) => ({
-      source: HELPERS[h].source,
-      settings: { argumentTypes: HELPERS[h].argumentTypes, returnType: HELPERS[h].returnType },
-    }));
     try {
-      return gpu.createKernel(source, {
-        output: [floats],
-        pipeline: true,
-        immutable: false,
-        precision: 'single',
-        tactic: 'precision',
-        loopMaxIterations: 1 << 30,
-        functions,
-      });
+      return gpuFor(this.mode).createKernel(source, kernelSettings(this.mode, spec?.helpers ?? [], floats));
     } catch (e) {
       throw new GpujsKernelError(this.mode, `creating kernel ${spec?.name ?? 'upload'}`, e, source);
     }
@@ -82,7 +68,7 @@ export class GpujsExecutable {
 
   /** gpu.js silently degrades some kernels to its cpu mode; a test of a mode must see that. */
   private checkMode(k: GpuKernel, spec: FinalSpec | undefined): void {
-    const ran = k.kernel?.constructor.mode;
+    const ran = k.kernel ? kernelMode(k.kernel) : undefined;
     if (ran && ran !== this.mode) {
       throw new GpujsKernelError(this.mode, `kernel ${spec?.name ?? 'upload'} fell back to gpu.js mode '${ran}'`, k.kernel?.fallbackReason ?? 'no reason given', spec?.source ?? UPLOAD_SOURCE);
     }

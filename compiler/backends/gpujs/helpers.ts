@@ -17,10 +17,15 @@
 export type HelperName =
   | 'pxIdivS' | 'pxImodS' | 'pxIdivL' | 'pxImodL'
   | 'pxI2f' | 'pxU2f' | 'pxF2u' | 'pxB2i' | 'pxImul' | 'pxUlt' | 'pxUmod' | 'pxUmodC' | 'pxSmod' | 'pxSmodC' | 'pxClamp'
-  | 'pxTf' | 'pxErf' | 'pxTanh' | 'pxPow' | 'pxFmod' | 'pxNaN';
+  | 'pxTf' | 'pxErf' | 'pxTanh' | 'pxPow' | 'pxFmod' | 'pxNaN'
+  // integer operators as functions: called only by webgl2 code (intOps.ts)
+  | 'pxI' | 'pxInt' | 'pxJoin' | 'pxHi' | 'pxLo' | 'pxAnd' | 'pxOr' | 'pxXor' | 'pxShl' | 'pxShr' | 'pxUshr';
 
 export interface HelperDef {
+  /** JavaScript for gpu.js to transpile. */
   readonly source: string;
+  /** webgl2: a native GLSL ES 3.00 replacement (gpu.js's GLSL has no exact bitwise operators). */
+  readonly glsl?: string;
   readonly argumentTypes: Readonly<Record<string, 'Integer' | 'Number'>>;
   readonly returnType: 'Integer' | 'Number';
   readonly deps: readonly HelperName[];
@@ -66,6 +71,26 @@ function threefrySource(): string {
   return `function pxTf(k0, k1, c0, c1, w) {\n${lines.join('\n')}\n}`;
 }
 
+/** threefry2x32-20 in GLSL ES 3.00 uint arithmetic. */
+function threefryGlsl(): string {
+  const ROT = [13, 15, 26, 6, 17, 29, 16, 24];
+  const lines = ['int pxTf(int k0i, int k1i, int c0, int c1, int w) {', '  uint k0 = uint(k0i); uint k1 = uint(k1i); uint k2 = 466688986u ^ k0 ^ k1;',
+    '  uint x = uint(c0) + k0; uint y = uint(c1) + k1;'];
+  const ks = ['k0', 'k1', 'k2'];
+  for (let group = 0; group < 5; group++) {
+    for (let r = 0; r < 4; r++) {
+      const rot = ROT[(group & 1) * 4 + r]!;
+      lines.push(`  x += y; y = ((y << ${rot}u) | (y >> ${32 - rot}u)) ^ x;`);
+    }
+    const s = group + 1;
+    lines.push(`  x += ${ks[s % 3]}; y += ${ks[(s + 1) % 3]} + ${s}u;`);
+  }
+  lines.push('  return w == 0 ? int(x) : int(y);', '}');
+  return lines.join('\n');
+}
+
+const glslOp = (name: string, body: string, args = 'int a, int b') => `int ${name}(${args}) {\n  return ${body};\n}`;
+
 export const HELPERS: Record<HelperName, HelperDef> = {
   // floor(a / d) and the floor remainder for a constant 2 <= d < 2^23 and any int32 a: the first
   // estimate is off by at most a * 2^-22, which the second (on a remainder below 2^24) absorbs.
@@ -83,6 +108,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return (q1 | 0) + (q2 | 0);
 }`,
+    glsl: 'int pxIdivS(int a, int d) {\n  int q = a / d;\n  if (q * d > a) { q -= 1; }\n  return q;\n}',
     argumentTypes: { a: I, d: I }, returnType: I, deps: [],
   },
   pxImodS: {
@@ -99,6 +125,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return r2 | 0;
 }`,
+    glsl: 'int pxImodS(int a, int d) {\n  int q = a / d;\n  if (q * d > a) { q -= 1; }\n  return a - q * d;\n}',
     argumentTypes: { a: I, d: I }, returnType: I, deps: [],
   },
   // d >= 2^23: the quotient of an int32 is below 2^8, so one estimate is off by at most one.
@@ -113,6 +140,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return q | 0;
 }`,
+    glsl: 'int pxIdivL(int a, int d) {\n  int q = a / d;\n  if (q * d > a) { q -= 1; }\n  return q;\n}',
     argumentTypes: { a: I, d: I }, returnType: I, deps: [],
   },
   pxImodL: {
@@ -126,16 +154,20 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return a - (q | 0) * d;
 }`,
+    glsl: 'int pxImodL(int a, int d) {\n  int q = a / d;\n  if (q * d > a) { q -= 1; }\n  return a - q * d;\n}',
     argumentTypes: { a: I, d: I }, returnType: I, deps: [],
   },
   // An int32 as a float (the return type does the conversion).
-  pxI2f: { source: 'function pxI2f(a) {\n  return a;\n}', argumentTypes: { a: I }, returnType: N, deps: [] },
+  pxI2f: { source: 'function pxI2f(a) {\n  return a;\n}', glsl: 'float pxI2f(int a) {\n  return float(a);\n}',
+    argumentTypes: { a: I }, returnType: N, deps: [] },
   // A 0/1 float as an integer. A function, not `(x | 0)` inline: gpu.js's WGSL emitter carries its
   // integer-cast state into the subexpressions of x (Math.max(...) came out as i32(max(...))).
-  pxB2i: { source: 'function pxB2i(x) {\n  return x | 0;\n}', argumentTypes: { x: N }, returnType: I, deps: [] },
+  pxB2i: { source: 'function pxB2i(x) {\n  return x | 0;\n}', glsl: 'int pxB2i(float x) {\n  return int(x);\n}',
+    argumentTypes: { x: N }, returnType: I, deps: [] },
   // A u32 bit pattern as a float: both halves are non-negative int32 values.
   pxU2f: {
     source: 'function pxU2f(a) {\n  return pxI2f(a >>> 1) * 2 + pxI2f(a & 1);\n}',
+    glsl: 'float pxU2f(int a) {\n  return float(uint(a));\n}',
     argumentTypes: { a: I }, returnType: N, deps: ['pxI2f'],
   },
   // float -> int32 bit pattern, truncating toward zero and wrapping modulo 2^32 like castScalar
@@ -152,6 +184,13 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return t | 0;
 }`,
+    glsl: `int pxF2u(float x) {
+  float t = trunc(x);
+  if (t >= 2147483648.0 || t < -2147483648.0) {
+    return int(uint(t - 4294967296.0 * floor(t / 4294967296.0)));
+  }
+  return int(t);
+}`,
     argumentTypes: { x: N }, returnType: I, deps: [],
   },
   // Math.imul from 16-bit partial products (exact in JavaScript doubles, wrapping in i32).
@@ -159,6 +198,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
     source: `function pxImul(a, b) {
   return ((((a >>> 16) * (b & 65535) + (a & 65535) * (b >>> 16)) << 16) + (a & 65535) * (b & 65535)) | 0;
 }`,
+    glsl: glslOp('pxImul', 'a * b'),
     argumentTypes: { a: I, b: I }, returnType: I, deps: [],
   },
   // Unsigned a < b on bit patterns (1 or 0), comparing the non-negative a >>> 1 first.
@@ -174,6 +214,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return 0;
 }`,
+    glsl: glslOp('pxUlt', 'uint(a) < uint(b) ? 1 : 0'),
     argumentTypes: { a: I, b: I }, returnType: I, deps: [],
   },
   // Unsigned remainder of bit patterns by restoring division (b = 0 gives 0, as scalarOps' mod).
@@ -201,6 +242,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return (rh << 16) | rl;
 }`,
+    glsl: glslOp('pxUmod', 'b == 0 ? 0 : int(uint(a) % uint(b))'),
     argumentTypes: { a: I, b: I }, returnType: I, deps: ['pxUlt'],
   },
   // Unsigned remainder by a constant 1 <= d < 2^16, a byte at a time in exact float arithmetic.
@@ -220,6 +262,7 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return r | 0;
 }`,
+    glsl: glslOp('pxUmodC', 'int(uint(a) % uint(b))', 'int a, int b'),
     argumentTypes: { a: I, d: I }, returnType: I, deps: [],
   },
   // int32 remainder truncated toward zero (sign of a), b = 0 gives 0.
@@ -230,6 +273,11 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return pxUmod(a, (b < 0 ? (-b) | 0 : b));
 }`,
+    glsl: `int pxSmod(int a, int b) {
+  if (b == 0) { return 0; }
+  int r = int(uint(a < 0 ? -a : a) % uint(b < 0 ? -b : b));
+  return a < 0 ? -r : r;
+}`,
     argumentTypes: { a: I, b: I }, returnType: I, deps: ['pxUmod'],
   },
   pxSmodC: {
@@ -238,6 +286,10 @@ export const HELPERS: Record<HelperName, HelperDef> = {
     return (-pxUmodC((-a) | 0, d)) | 0;
   }
   return pxUmodC(a, d);
+}`,
+    glsl: `int pxSmodC(int a, int b) {
+  int r = int(uint(a < 0 ? -a : a) % uint(b));
+  return a < 0 ? -r : r;
 }`,
     argumentTypes: { a: I, d: I }, returnType: I, deps: ['pxUmodC'],
   },
@@ -252,10 +304,12 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   }
   return v;
 }`,
+    glsl: glslOp('pxClamp', 'a < 0 ? 0 : (a >= b ? b - 1 : a)'),
     argumentTypes: { v: I, n: I }, returnType: I, deps: [],
   },
   pxTf: {
     source: threefrySource(),
+    glsl: threefryGlsl(),
     argumentTypes: { k0: I, k1: I, c0: I, c1: I, w: I }, returnType: I, deps: [],
   },
   // compiler/ir/erf.ts's erf32 (absolute error ~2e-7).
@@ -317,14 +371,34 @@ export const HELPERS: Record<HelperName, HelperDef> = {
   },
   // A NaN no shader compiler can fold away (the argument is a run-time value).
   pxNaN: { source: 'function pxNaN(x) {\n  return Math.sqrt(x);\n}', argumentTypes: { x: N }, returnType: N, deps: [] },
+  // integer operators for webgl2 (intOps.ts); the JavaScript versions exist for completeness
+  pxI: { source: 'function pxI(a) {\n  return a;\n}', glsl: 'int pxI(int a) {\n  return a;\n}', argumentTypes: { a: I }, returnType: I, deps: [] },
+  pxInt: { source: 'function pxInt(x) {\n  return x | 0;\n}', glsl: 'int pxInt(float x) {\n  return int(x);\n}', argumentTypes: { x: N }, returnType: I, deps: [] },
+  pxJoin: {
+    source: 'function pxJoin(h, l) {\n  return (h << 16) | l;\n}',
+    glsl: 'int pxJoin(float h, float l) {\n  return (int(h) << 16) | int(l);\n}',
+    argumentTypes: { h: N, l: N }, returnType: I, deps: [],
+  },
+  pxHi: { source: 'function pxHi(a) {\n  return a >> 16;\n}', glsl: glslOp('pxHi', 'a >> 16', 'int a'), argumentTypes: { a: I }, returnType: I, deps: [] },
+  pxLo: { source: 'function pxLo(a) {\n  return a & 65535;\n}', glsl: glslOp('pxLo', 'a & 65535', 'int a'), argumentTypes: { a: I }, returnType: I, deps: [] },
+  pxAnd: { source: 'function pxAnd(a, b) {\n  return a & b;\n}', glsl: glslOp('pxAnd', 'a & b'), argumentTypes: { a: I, b: I }, returnType: I, deps: [] },
+  pxOr: { source: 'function pxOr(a, b) {\n  return a | b;\n}', glsl: glslOp('pxOr', 'a | b'), argumentTypes: { a: I, b: I }, returnType: I, deps: [] },
+  pxXor: { source: 'function pxXor(a, b) {\n  return a ^ b;\n}', glsl: glslOp('pxXor', 'a ^ b'), argumentTypes: { a: I, b: I }, returnType: I, deps: [] },
+  pxShl: { source: 'function pxShl(a, b) {\n  return a << (b & 31);\n}', glsl: glslOp('pxShl', 'a << (b & 31)'), argumentTypes: { a: I, b: I }, returnType: I, deps: [] },
+  pxShr: { source: 'function pxShr(a, b) {\n  return a >> (b & 31);\n}', glsl: glslOp('pxShr', 'a >> (b & 31)'), argumentTypes: { a: I, b: I }, returnType: I, deps: [] },
+  pxUshr: {
+    source: 'function pxUshr(a, b) {\n  return (a >>> (b & 31)) | 0;\n}',
+    glsl: glslOp('pxUshr', 'int(uint(a) >> uint(b & 31))'),
+    argumentTypes: { a: I, b: I }, returnType: I, deps: [],
+  },
 };
 
-/** The helpers and everything they call, dependencies first. */
-export function withDeps(names: Iterable<HelperName>): HelperName[] {
+/** The helpers and everything they call, dependencies first (GLSL natives in webgl2 call none). */
+export function withDeps(names: Iterable<HelperName>, glsl = false): HelperName[] {
   const out: HelperName[] = [];
   const visit = (n: HelperName) => {
     if (out.includes(n)) return;
-    HELPERS[n].deps.forEach(visit);
+    if (!(glsl && HELPERS[n].glsl)) HELPERS[n].deps.forEach(visit);
     out.push(n);
   };
   for (const n of names) visit(n);

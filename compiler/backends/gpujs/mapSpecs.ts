@@ -22,10 +22,10 @@ export function mapSpecs(ctx: BuildContext, k: MapKernel, kernel: number, name: 
     const out = ctx.slot(s.buffer);
     const vars = new Map<string, VarBinding>();
     const printer = new GpuExprPrinter(printEnv(ctx, vars), 0);
-    const top = decompose(printer, allAxes(k.space), k.space, elementIndex(out.repr), loopVar, vars);
+    const top = decompose(printer, allAxes(k.space), k.space, elementIndex(printer.ops, out.repr), loopVar, vars);
     printer.countUses([s.expr]);
     const value = printer.print(s.expr, 0);
-    return makeSpec(`${name}:b${s.buffer}`, kernel, out, printer, [...top, ...printer.blocks[0]!, ...returnValue(value, out.repr)]);
+    return makeSpec(`${name}:b${s.buffer}`, kernel, out, printer, [...top, ...printer.blocks[0]!, ...returnValue(printer.ops, value, out.repr)]);
   });
 }
 
@@ -50,7 +50,7 @@ export function matmulSpecs(ctx: BuildContext, k: MatmulKernel, kernel: number, 
   const space = [k.batch, k.m, k.n];
   const vars = new Map<string, VarBinding>([['mp', { code: 'mp', level: 1 }]]);
   const printer = new GpuExprPrinter(printEnv(ctx, vars), 1);
-  const top = decompose(printer, [0, 1, 2], space, elementIndex(out.repr), (a) => ['mb', 'mi', 'mj'][a]!, vars);
+  const top = decompose(printer, [0, 1, 2], space, elementIndex(printer.ops, out.repr), (a) => ['mb', 'mi', 'mj'][a]!, vars);
   const a = printer.loadSlot(k.a.buffer, printer.affine(operandIndex(k.a, 'mb', 'mi', 'mp', { b: k.batch, r: k.m, c: k.k }), 1));
   const b = printer.loadSlot(k.b.buffer, printer.affine(operandIndex(k.b, 'mb', 'mp', 'mj', { b: k.batch, r: k.k, c: k.n }), 1));
   const blocks = [[...top, 'let acc = 0;'], [`acc = acc + ${a} * ${b};`]];

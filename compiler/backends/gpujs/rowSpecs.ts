@@ -36,10 +36,10 @@ export function rowSpecs(ctx: BuildContext, k: RowKernel, kernel: number, name: 
         const out = ctx.slot(store.buffer);
         const vars = new Map<string, VarBinding>();
         const printer = new GpuExprPrinter(printEnv(ctx, vars, rowValue), 0);
-        const top = decompose(printer, k.space.map((_, i) => i), k.space, elementIndex(out.repr), loopVar, vars);
+        const top = decompose(printer, k.space.map((_, i) => i), k.space, elementIndex(printer.ops, out.repr), loopVar, vars);
         printer.countUses([store.expr]);
         const value = printer.print(store.expr, 0);
-        specs.push(makeSpec(`${name}:stage${s}:b${store.buffer}`, kernel, out, printer, [...top, ...printer.blocks[0]!, ...returnValue(value, out.repr)]));
+        specs.push(makeSpec(`${name}:stage${s}:b${store.buffer}`, kernel, out, printer, [...top, ...printer.blocks[0]!, ...returnValue(printer.ops, value, out.repr)]));
       });
       return;
     }
@@ -49,18 +49,18 @@ export function rowSpecs(ctx: BuildContext, k: RowKernel, kernel: number, name: 
     const vars = new Map<string, VarBinding>();
     k.reduced.forEach((a, i) => vars.set(loopVar(a), { code: loopVar(a), level: i + 1 }));
     const printer = new GpuExprPrinter(printEnv(ctx, vars, rowValue), R);
-    const top = decompose(printer, kept, keptShape, elementIndex(out.repr), loopVar, vars);
+    const top = decompose(printer, kept, keptShape, elementIndex(printer.ops, out.repr), loopVar, vars);
     printer.countUses([st.expr]);
     if (st.kind === 'rowMap') {
       const value = printer.print(st.expr, 0);
-      specs.push(makeSpec(`${name}:stage${s}`, kernel, out, printer, [...top, ...printer.blocks[0]!, ...returnValue(value, out.repr)]));
+      specs.push(makeSpec(`${name}:stage${s}`, kernel, out, printer, [...top, ...printer.blocks[0]!, ...returnValue(printer.ops, value, out.repr)]));
       return;
     }
     const { init, step, result } = accumulate(ctx, printer, st, R, k, s);
     printer.blocks[0]!.unshift(...top, ...init);
     printer.blocks[R]!.push(...step);
     const loops = k.reduced.map((a) => ({ name: loopVar(a), extent: k.space[a]! }));
-    specs.push(makeSpec(`${name}:stage${s}`, kernel, out, printer, [...nestLoops(printer.blocks, loops), ...returnValue(result, out.repr)]));
+    specs.push(makeSpec(`${name}:stage${s}`, kernel, out, printer, [...nestLoops(printer.blocks, loops), ...returnValue(printer.ops, result, out.repr)]));
   });
   return specs;
 }
@@ -77,7 +77,7 @@ function accumulate(ctx: BuildContext, printer: GpuExprPrinter, st: ReduceStage,
     return {
       init: ['let am = -Infinity;', 'let ai = 0;'],
       step: [`let xv = ${xv};`, 'if (xv > am) {', '  am = xv;', `  ai = ${printer.affine(reducedLinear, L)};`, '}'],
-      result: '(ai | 0)',
+      result: printer.ops.toInt('ai'),
     };
   }
   if (!isInt(st.dtype)) {
@@ -86,14 +86,15 @@ function accumulate(ctx: BuildContext, printer: GpuExprPrinter, st: ReduceStage,
     return { init: ['let acc = -Infinity;'], step: [`let xv = ${x};`, 'if (xv > acc) {', '  acc = xv;', '}'], result: 'acc' };
   }
   // integer accumulators wrap like int32: held as 16-bit halves (helpers.ts)
-  const acc = '((ah << 16) | al)';
+  const o = printer.ops;
+  const acc = o.join('ah', 'al');
   const xi = printer.bind(x, st.dtype, L);
   if (st.op === 'sum') {
-    const next = `((${acc} + ${xi}) | 0)`;
-    return { init: ['let ah = 0;', 'let al = 0;'], step: [`let nh = (${next} >> 16);`, `let nl = (${next} & 65535);`, 'ah = nh;', 'al = nl;'], result: acc };
+    const next = o.wrap(`(${acc} + ${xi})`);
+    return { init: ['let ah = 0;', 'let al = 0;'], step: [`let nh = ${o.hi(next)};`, `let nl = ${o.lo(next)};`, 'ah = nh;', 'al = nl;'], result: acc };
   }
   const greater = st.dtype === 'u32' ? `${printer.call('pxUlt', acc, xi)} === 1` : `${xi} > ${acc}`;
   const init = st.dtype === 'u32' ? ['let ah = 0;', 'let al = 0;'] : ['let ah = -32768;', 'let al = 0;'];
-  return { init, step: [`if (${greater}) {`, `  ah = (${xi} >> 16);`, `  al = (${xi} & 65535);`, '}'], result: acc };
+  return { init, step: [`if (${greater}) {`, `  ah = ${o.hi(xi)};`, `  al = ${o.lo(xi)};`, '}'], result: acc };
 }
 

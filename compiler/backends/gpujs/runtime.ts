@@ -1,5 +1,12 @@
-import { GPU } from 'gpu.js';
+import * as gpujs from 'gpu.js';
+
+const { GPU } = gpujs;
+// Kernel classes, to tell which backend a kernel really runs on (index.d.ts lacks WebGPUKernel).
+type KernelClass = abstract new (...args: never[]) => object;
+const classes = gpujs as unknown as Record<'CPUKernel' | 'WebAssemblyKernel' | 'WebGL2Kernel' | 'WebGPUKernel', KernelClass | undefined>;
+const isA = (k: object, c: KernelClass | undefined) => c !== undefined && k instanceof c;
 import { GpujsModeUnavailableError } from './errors.ts';
+import { HELPERS, type HelperName } from './helpers.ts';
 import type { GpujsMode } from './modes.ts';
 
 /** What the executable calls: a gpu.js kernel (its return is a value, a handle, or a Promise). */
@@ -7,6 +14,15 @@ export type GpuKernel = ((...args: unknown[]) => unknown) & {
   readonly kernel?: { readonly constructor: { readonly mode?: string }; readonly fallbackReason?: string | null };
   destroy?(): void;
 };
+
+/** The mode of the gpu.js kernel object that actually ran (WebGL kernels all call themselves 'gpu'). */
+export function kernelMode(k: object): GpujsMode | 'other' {
+  if (isA(k, classes.WebGPUKernel)) return 'webgpu';
+  if (isA(k, classes.WebGL2Kernel)) return 'webgl2';
+  if (isA(k, classes.WebAssemblyKernel)) return 'webasm';
+  if (isA(k, classes.CPUKernel)) return 'cpu';
+  return 'other';
+}
 
 /** gpu.js's `createKernel`, typed loosely: settings and sources are built by this backend. */
 interface GpuLike {
@@ -31,6 +47,27 @@ export function gpuFor(mode: GpujsMode): GpuLike {
     instances.set(mode, gpu);
   }
   return gpu;
+}
+
+/**
+ * gpu.js settings of a generated kernel: one thread per output float, results kept on the device
+ * (`pipeline`), single precision, and its helpers, as GLSL natives in webgl2 where they exist.
+ */
+export function kernelSettings(mode: GpujsMode, helpers: readonly HelperName[], floats: number): Record<string, unknown> {
+  const native = (h: HelperName) => mode === 'webgl2' && HELPERS[h].glsl !== undefined;
+  return {
+    output: [floats],
+    pipeline: true,
+    immutable: false,
+    precision: 'single',
+    tactic: 'precision',
+    loopMaxIterations: 1 << 30,
+    functions: helpers.filter((h) => !native(h)).map((h) => ({
+      source: HELPERS[h].source,
+      settings: { argumentTypes: HELPERS[h].argumentTypes, returnType: HELPERS[h].returnType },
+    })),
+    nativeFunctions: helpers.filter(native).map((h) => ({ name: h, source: HELPERS[h].glsl!, returnType: HELPERS[h].returnType })),
+  };
 }
 
 /** What can be checked without waiting: WebAssembly, WebGL2 and navigator.gpu being present. */

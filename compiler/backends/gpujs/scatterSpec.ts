@@ -1,7 +1,7 @@
 import { type ScatterKernel, loopVar } from '../../kernel/kernel.ts';
 import type { Term } from '../../kernel/indexExpr.ts';
 import { GpujsUnsupportedError } from './errors.ts';
-import { GpuExprPrinter, type VarBinding, intLit } from './gpuExpr.ts';
+import { GpuExprPrinter, type VarBinding } from './gpuExpr.ts';
 import type { KernelSpec } from './kernelSpec.ts';
 import { type BuildContext, elementIndex, makeSpec, nestLoops, printEnv, returnValue } from './specBuilder.ts';
 
@@ -32,7 +32,6 @@ export function scatterSpec(ctx: BuildContext, k: ScatterKernel, kernel: number,
   if (out.dtype !== k.value.dtype || out.elements !== k.outSize) {
     throw new GpujsUnsupportedError(`${name}`, ctx.mode, `a scatter of ${k.value.dtype} into ${out.dtype}`);
   }
-  const o = elementIndex(out.repr);
   const radix = mixedRadix(k);
   const determined = new Map<string, number>();
   for (const t of radix ?? []) if (t.atom.kind === 'var') determined.set(t.atom.name, t.coef);
@@ -41,13 +40,15 @@ export function scatterSpec(ctx: BuildContext, k: ScatterKernel, kernel: number,
   const vars = new Map<string, VarBinding>();
   const top: string[] = [];
   const target = new GpuExprPrinter(printEnv(ctx, vars), free.length, 't');
+  const ops = target.ops;
+  const o = elementIndex(ops, out.repr);
   for (const a of axes) {
     const coef = determined.get(loopVar(a));
     if (coef === undefined) continue;
     const d = k.space[a]!;
-    const q = coef === 1 ? o : target.call(coef < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', o, intLit(coef));
-    top.push(`let ${loopVar(a)} = ${d === 1 ? intLit(0) : target.call(d < 2 ** 23 ? 'pxImodS' : 'pxImodL', q, intLit(d))};`);
-    vars.set(loopVar(a), { code: `(${loopVar(a)} | 0)`, level: 0 });
+    const q = coef === 1 ? o : target.call(coef < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', o, ops.lit(coef));
+    top.push(`let ${loopVar(a)} = ${d === 1 ? ops.lit(0) : target.call(d < 2 ** 23 ? 'pxImodS' : 'pxImodL', q, ops.lit(d))};`);
+    vars.set(loopVar(a), { code: ops.toInt(loopVar(a)), level: 0 });
   }
   free.forEach((a, i) => vars.set(loopVar(a), { code: loopVar(a), level: i + 1 }));
   const L = free.length;
@@ -59,16 +60,16 @@ export function scatterSpec(ctx: BuildContext, k: ScatterKernel, kernel: number,
   const value = valuePrinter.print(k.value, L);
   const isInt = out.repr === 'i';
   // integer sums wrap like int32, held as 16-bit halves (helpers.ts); the value is evaluated once
-  const v = '((svh << 16) | svl)';
-  const next = `((((ah << 16) | al) + ${v}) | 0)`;
+  const v = ops.join('svh', 'svl');
+  const next = ops.wrap(`(${ops.join('ah', 'al')} + ${v})`);
   const add = isInt
-    ? [`let svh = (${value} >> 16);`, `let svl = (${value} & 65535);`, `let nh = (${next} >> 16);`, `let nl = (${next} & 65535);`, 'ah = nh;', 'al = nl;']
+    ? [`let svh = ${ops.hi(value)};`, `let svl = ${ops.lo(value)};`, `let nh = ${ops.hi(next)};`, `let nl = ${ops.lo(next)};`, 'ah = nh;', 'al = nl;']
     : [`acc = acc + ${value};`];
   const inner = [...valuePrinter.blocks.flat(), ...add];
   target.blocks[L]!.push(`if (${t} === ${o}) {`, ...inner.map((l) => `  ${l}`), '}');
   target.blocks[0]!.unshift(...top, ...(isInt ? ['let ah = 0;', 'let al = 0;'] : ['let acc = 0;']));
   const loops = free.map((a) => ({ name: loopVar(a), extent: k.space[a]! }));
-  const body = [...nestLoops(target.blocks, loops), ...returnValue(isInt ? '((ah << 16) | al)' : 'acc', out.repr)];
+  const body = [...nestLoops(target.blocks, loops), ...returnValue(ops, isInt ? ops.join('ah', 'al') : 'acc', out.repr)];
   const spec = makeSpec(name, kernel, out, target, body);
   return { ...spec, helpers: [...new Set([...spec.helpers, ...makeSpec(name, kernel, out, valuePrinter, []).helpers])], slots: [...new Set([...spec.slots, ...valuePrinter.slots])] };
 }

@@ -1,6 +1,7 @@
 import type { DType } from '../../ir/dtype.ts';
 import type { Affine } from '../../kernel/indexExpr.ts';
-import { GpuExprPrinter, type PrintEnv, type VarBinding, intLit } from './gpuExpr.ts';
+import { GpuExprPrinter, type PrintEnv, type VarBinding } from './gpuExpr.ts';
+import type { IntOps } from './intOps.ts';
 import type { GpujsMode } from './modes.ts';
 import type { KernelSpec, Slot } from './kernelSpec.ts';
 import type { Repr } from './repr.ts';
@@ -14,7 +15,7 @@ export interface BuildContext {
 }
 
 /** The element a thread computes: its index (Integer code) in an output of layout `repr`. */
-export const elementIndex = (repr: Repr): string => (repr === 'i' ? '(this.thread.x >> 1)' : 'this.thread.x');
+export const elementIndex = (ops: IntOps, repr: Repr): string => (repr === 'i' ? ops.shr('this.thread.x', '1') : 'this.thread.x');
 
 /**
  * Binds (into `vars`) the loop variables of `axes` (kernel-space axis numbers) over `shape`, decomposed from the
@@ -35,14 +36,15 @@ export function decompose(
     const d = shape[i]!;
     stride /= d;
     const name = names(axis);
+    const o = printer.ops;
     if (d === 1) {
-      vars.set(name, { code: intLit(0), level: 0 });
+      vars.set(name, { code: o.lit(0), level: 0 });
       return;
     }
-    const q = stride === 1 ? index : printer.call(stride < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', index, intLit(stride));
-    const v = i === 0 ? q : printer.call(d < 2 ** 23 ? 'pxImodS' : 'pxImodL', q, intLit(d));
+    const q = stride === 1 ? index : printer.call(stride < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', index, o.lit(stride));
+    const v = i === 0 ? q : printer.call(d < 2 ** 23 ? 'pxImodS' : 'pxImodL', q, o.lit(d));
     stmts.push(`let ${name} = ${v};`);
-    vars.set(name, { code: `(${name} | 0)`, level: 0 });
+    vars.set(name, { code: o.toInt(name), level: 0 });
   });
   return stmts;
 }
@@ -59,10 +61,10 @@ export function printEnv(ctx: BuildContext, vars: ReadonlyMap<string, VarBinding
 }
 
 /** Statements returning `value` (code of `dtype`) into an output of the dtype's layout. */
-export function returnValue(value: string, repr: Repr): string[] {
+export function returnValue(ops: IntOps, value: string, repr: Repr): string[] {
   if (repr === 'f') return [`return ${value};`];
   // int outputs: even threads write the low half, odd threads the (signed) high half
-  return [`if ((this.thread.x & 1) === 1) {`, `  return (${value} >> 16);`, `}`, `return (${value} & 65535);`];
+  return [`if (${ops.and('this.thread.x', ops.lit(1))} === 1) {`, `  return ${ops.hi(value)};`, `}`, `return ${ops.lo(value)};`];
 }
 
 /**
@@ -80,7 +82,7 @@ export function nestLoops(blocks: readonly (readonly string[])[], loops: readonl
 
 /** A spec from a finished printer and body. */
 export function makeSpec(name: string, kernel: number, out: Slot, printer: GpuExprPrinter, body: string[]): KernelSpec {
-  return { name, body, out: out.id, helpers: withDeps(printer.helpers), kernel, slots: [...printer.slots] };
+  return { name, body, out: out.id, helpers: withDeps(printer.helpers, printer.mode === 'webgl2'), kernel, slots: [...printer.slots] };
 }
 
 /** An index affine printed at the kernel top. */

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { compile } from '../../../../compiler/compile.ts';
 import { HELPERS, type HelperName, withDeps } from '../../../../compiler/backends/gpujs/helpers.ts';
 import type { GpujsMode } from '../../../../compiler/backends/gpujs/modes.ts';
-import { gpuFor } from '../../../../compiler/backends/gpujs/runtime.ts';
+import { gpuFor, kernelSettings } from '../../../../compiler/backends/gpujs/runtime.ts';
+import { intOps } from '../../../../compiler/backends/gpujs/intOps.ts';
 import { castScalar } from '../../../../compiler/ir/scalarOps.ts';
 import * as p from '../../../../dsl/index.ts';
 import { HostTensor } from '../../../../dsl/host.ts';
@@ -162,20 +163,21 @@ export async function runHelperCase(mode: GpujsMode, c: HelperCase): Promise<num
   const def = HELPERS[c.helper];
   const names = Object.keys(def.argumentTypes);
   const n = c.expect.length;
+  const used = new Set<HelperName>([c.helper]);
+  const o = intOps(mode, (h) => used.add(h));
+  const element = o.shr('this.thread.x', '1');
   const argCode = names.map((name, a) =>
-    def.argumentTypes[name] === 'Integer' ? `((a${a}[2 * (this.thread.x >> 1) + 1] << 16) | a${a}[2 * (this.thread.x >> 1)])` : `a${a}[this.thread.x >> 1]`);
+    def.argumentTypes[name] === 'Integer' ? o.join(`a${a}[2 * ${element} + 1]`, `a${a}[2 * ${element}]`) : `a${a}[${element}]`);
   const call = `${c.helper}(${argCode.join(', ')})`;
-  const result = def.returnType === 'Integer' ? call : `(${call} | 0)`;
+  const result = def.returnType === 'Integer' ? call : `pxF2u(${call})`;
+  if (def.returnType !== 'Integer') used.add('pxF2u');
   const source = `function (${names.map((_, a) => `a${a}`).join(', ')}) {
-  if ((this.thread.x & 1) === 1) {
-    return (${result} >> 16);
+  if (${o.and('this.thread.x', o.lit(1))} === 1) {
+    return ${o.hi(result)};
   }
-  return (${result} & 65535);
+  return ${o.lo(result)};
 }`;
-  const kernel = gpuFor(mode).createKernel(source, {
-    output: [2 * n], precision: 'single', tactic: 'precision',
-    functions: withDeps([c.helper]).map((h) => ({ source: HELPERS[h].source, settings: { argumentTypes: HELPERS[h].argumentTypes, returnType: HELPERS[h].returnType } })),
-  });
+  const kernel = gpuFor(mode).createKernel(source, { ...kernelSettings(mode, withDeps(used, mode === 'webgl2'), 2 * n), pipeline: false });
   const inputs = names.map((name, a) => {
     const v = c.args[a]!;
     if (def.argumentTypes[name] !== 'Integer') return Float32Array.from(v);

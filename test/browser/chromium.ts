@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+
+/** Debian's Chromium (CI installs it: .ci/run); PRETEXT_CHROMIUM overrides. */
+export const CHROMIUM = process.env['PRETEXT_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export interface BrowserPage {
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Chromium on a page serving `script` as an ES module from http://127.0.0.1 (a secure
+ * context, which WebGPU needs), with WebGPU enabled on SwiftShader. Fails loudly, never skips,
+ * when Chromium is missing: CI must run these tests.
+ */
+export async function openPage(script: string): Promise<BrowserPage> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y --no-install-recommends chromium) or set PRETEXT_CHROMIUM`);
+  }
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/page.js') {
+      res.setHeader('content-type', 'text/javascript');
+      res.end(script);
+    } else {
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><html><body><script type="module" src="/page.js"></script></body></html>');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const profile = mkdtempSync(join(tmpdir(), 'pretext-chromium-'));
+  let context: BrowserContext | undefined;
+  const close = async () => {
+    await context?.close().catch(() => undefined);
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-gpu-sandbox', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => 'pretextGpujs' in globalThis, undefined, { timeout: 30_000 }).catch((e: Error) => {
+      throw new Error(`the test page did not start: ${errors.join('; ') || e.message}`);
+    });
+    return { page, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
