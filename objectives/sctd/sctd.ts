@@ -40,6 +40,10 @@ export type SctdVariant = 'drop' | 'align' | 'eval';
  * NLL; alignment steps (update mod F == 0) add a full pass and KL(full ‖ drop) of the hidden-dim
  * softmax of the position-0 states at layer outputs L-2 and L-1. Loss: Σ NLL (+ KL terms) / N_tok
  * (non-pad tokens), in nats (`loss_bits` = fairseq's unit). Evaluation runs the plain encoder.
+ * Metrics: loss, loss_bits, mlm_loss / mlm_accuracy / predictions (dropped pass), kl_loss and
+ * kl_loss_final (raw sums; the last alignment step's on other steps), align (0/1),
+ * dropped_fraction (dropped real tokens / real tokens), importance_mean/min/max (unpinned ids,
+ * before this step's update).
  */
 export function sctdObjective(options: TokenDroppingOptions): Objective<MlmModelParams, SctdExtra, MlmBatch> {
   const { encoder: config, vocab } = options;

@@ -93,7 +93,8 @@ export function selfEvolutionForward(params: MlmModelParams, batch: SelfEvolutio
  * always random on validation); loss L = Σ_t -Σ_v q_t ln p_t / N_tok with q = (1-α)·onehot +
  * α·r, r the live model's eval-mode prediction on the unmasked block (stop-gradient), N_tok the
  * non-pad tokens of the batch. `loss` and `loss_nll` are in nats (fairseq logs bits: see the
- * `_bits` metrics).
+ * `_bits` metrics; ppl = 2^loss_bits). Also: mlm_accuracy, predictions, hard_rows (share of rows
+ * masked by their hard set) and hard_fraction (predictions / real tokens in those rows, |H|/n).
  */
 export function selfEvolutionObjective(options: SelfEvolutionOptions): Objective<MlmModelParams, Record<string, never>, SelfEvolutionBatch> {
   const { encoder: config, vocab } = options;
