@@ -8,6 +8,8 @@ import { corpusStatsCommand } from './commands/corpusStats.ts';
 import { corpusVocabCommand } from './commands/corpusVocab.ts';
 import { pcfgGenerateCommand } from './commands/pcfgGenerate.ts';
 import { evalLossCommand } from './commands/evalLoss.ts';
+import { evalProbeCommand } from './commands/evalProbe.ts';
+import { evalHessianCommand } from './commands/evalHessian.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
@@ -20,4 +22,6 @@ export const commands: readonly Command[] = [
   corpusVocabCommand,
   corpusBuildCommand,
   evalLossCommand,
+  evalProbeCommand,
+  evalHessianCommand,
 ];

@@ -18,3 +18,4 @@ export {
   type MetricRow, METRICS, METRIC_COLUMNS, metricsTable, excessLossRows, hessianRows, probeRows, metricsByRun, markdownTable, writeTable,
 } from './report.ts';
 export { type CheckpointMlm, resolveCheckpointDir, checkpointVocab, checkpointGrammar, loadCheckpointMlm } from './checkpointModel.ts';
+export { pcfgProbeData, pcfgMlmPool, BUDGET_MASKING } from './pcfgData.ts';

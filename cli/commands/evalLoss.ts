@@ -1,18 +1,17 @@
 import * as t from 'io-ts';
 import { sampleSentences } from '../../corpora/pcfg/index.ts';
-import { checkpointGrammar, excessLoss, loadCheckpointMlm } from '../../eval/index.ts';
+import { excessLoss, loadCheckpointMlm } from '../../eval/index.ts';
 import { foldIn, key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { CliError, decodeOrThrow, IntFromString } from '../options.ts';
-import { GrammarSourceFlags, grammarSourceOptions, loadGrammarSource, requirePositive } from './pcfgGrammarSource.ts';
+import { evalGrammar, evalSourceOptions, evalSourceUsage, fmt } from './evalSource.ts';
 import { SPLIT_STREAMS } from './pcfgGenerate.ts';
+import { requirePositive } from './pcfgGrammarSource.ts';
 
 const Flags = t.intersection([
   t.type({ checkpoint: t.string, sentences: IntFromString, seed: IntFromString }),
   t.partial({ 'seq-len': IntFromString, batch: IntFromString, json: t.boolean }),
 ]);
-
-const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 /**
  * `pretext eval loss`: the single-mask loss of a checkpoint's masked LM against the true PCFG
@@ -22,18 +21,14 @@ export const evalLossCommand: Command = {
   path: ['eval', 'loss'],
   summary: "a checkpoint's single-mask loss vs the true PCFG conditionals (excess loss)",
   options: {
-    checkpoint: { type: 'string' },
-    ...grammarSourceOptions,
+    ...evalSourceOptions,
     sentences: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '0' },
     'seq-len': { type: 'string' },
     batch: { type: 'string' },
     json: { type: 'boolean' },
   },
-  usage: `  --checkpoint DIR     a checkpoint directory, or a run directory (its latest checkpoint)
-  --rules FILE         rule file of the grammar
-  --grammar-seed N     instead of --rules: the generated grammar of seed N
-                       (neither: the grammar named in the checkpoint's config.json, pretext.grammar)
+  usage: `${evalSourceUsage}
   --sentences N        validation sentences (default 1000)
   --seed N             sentence i is drawn from foldIn(foldIn(key(N), 1), i): the validation stream of
                        \`pcfg generate --seed N\`, so these are its validation sentences (default 0)
@@ -50,12 +45,7 @@ loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
     const seqLen = f['seq-len'] ?? 20;
     if (seqLen < 3) throw new CliError(`--seq-len must be at least 3, got ${seqLen}`, { flag: 'seq-len', value: seqLen });
     const model = loadCheckpointMlm(f.checkpoint);
-    const grammarFlags = decodeOrThrow(GrammarSourceFlags, values, 'flags');
-    let grammarSource: { grammar: ReturnType<typeof loadGrammarSource>['grammar']; source: string };
-    if (grammarFlags.rules !== undefined || grammarFlags['grammar-seed'] !== undefined) grammarSource = loadGrammarSource(grammarFlags);
-    else if (model.loaded.pretext.grammar) grammarSource = checkpointGrammar(model.loaded.pretext.grammar, model.dir);
-    else throw new CliError(`${model.dir}: its config.json names no grammar (pretext.grammar); give --rules FILE or --grammar-seed N`, { flags: ['rules', 'grammar-seed'] });
-    const { grammar, source } = grammarSource;
+    const { grammar, source } = evalGrammar(values, model);
     const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.valid), f.sentences, { maxLength: seqLen - 2 });
     const r = excessLoss(model.view, { grammar, vocab: model.vocab, sentences, seqLen, ...(f.batch !== undefined ? { batchSize: requirePositive(f.batch, 'batch') } : {}) });
     const result = {

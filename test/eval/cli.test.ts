@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { formatRuleText, optimalSingleMaskLoss, sampleSentences, writeGrammarFile } from '../../corpora/pcfg/index.ts';
+import { formatRuleText, optimalSingleMaskLoss, sampleDownstreamSentences, sampleSentences, taskClassNames, writeGrammarFile } from '../../corpora/pcfg/index.ts';
 import { formatVocabText } from '../../corpora/tokenizer/index.ts';
-import { excessLoss } from '../../eval/index.ts';
+import { BUDGET_MASKING, excessLoss, linearProbe, mlmHessianTrace, pcfgMlmPool, pcfgProbeData } from '../../eval/index.ts';
 import { checkpointConfig, saveCheckpoint, saveRunCheckpoint } from '../../models/checkpoint/index.ts';
 import { foldIn, key } from '../../prng/key.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
@@ -79,5 +79,41 @@ describe('pretext eval loss', () => {
     const b = await run(['eval', 'loss', '--checkpoint', join(root, 'missing'), '--sentences', '5']);
     expect(b.code).toBe(2);
     expect(b.err).toContain(join(root, 'missing'));
+  });
+});
+
+describe('pretext eval probe / eval hessian', () => {
+  const grammar = tinyGrammar(4);
+  const vocab = tinyVocab(grammar);
+  const config = tinyEncoderConfig(vocab, { maxPositions: 20 });
+  const view = tinyView(config, 8);
+  const dir = join(makeTmpDir('pretext-evalcli-'), 'ckpt');
+  saveCheckpoint(dir, {
+    config: checkpointConfig({ encoder: config, objective: { name: 'mlm' }, vocab: { tokens: [...vocab.tokens] }, grammar: { file: 'grammar.txt' } }),
+    params: { encoder: view.encoder, mlmHead: view.mlmHead }, files: { 'grammar.txt': formatRuleText(grammar) },
+  });
+
+  it('probe --json reports per-epoch accuracy as the library computes it on `pcfg tasks` sentences', async () => {
+    const { code, out, err } = await run(['eval', 'probe', '--checkpoint', dir, '--task', 'A', '--train', '40', '--valid', '20', '--seed', '3', '--epochs', '2', '--batch', '16', '--seq-len', '12', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    const all = sampleDownstreamSentences(grammar, key(3), 60);
+    const cut = (a: number, b: number) => ({ tokens: all.tokens.subarray(all.offsets[a]!, all.offsets[b]!), offsets: Int32Array.from(all.offsets.subarray(a, b + 1), (o) => o - all.offsets[a]!) });
+    const ref = linearProbe({ params: view.encoder, config }, pcfgProbeData(grammar, vocab, 'A', cut(0, 40), 12), pcfgProbeData(grammar, vocab, 'A', cut(40, 60), 12), {
+      numLabels: taskClassNames(grammar, 'A').length, key: foldIn(key(3), 1), epochs: 2, batchSize: 16,
+    });
+    expect(j.epochs).toEqual(ref.epochs);
+    expect(j).toMatchObject({ task: 'A', train: 40, valid: 20, classes: taskClassNames(grammar, 'A').length, finalAccuracy: ref.finalAccuracy });
+  });
+
+  it('hessian --json reports the trace the library estimates on `pcfg generate` training sentences', async () => {
+    const { code, out } = await run(['eval', 'hessian', '--checkpoint', dir, '--samples', '3', '--batch', '4', '--pool', '20', '--seed', '5', '--seq-len', '12', '--json']);
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    const sentences = sampleSentences(grammar, foldIn(key(5), 0), 20, { maxLength: 10 });
+    const ref = mlmHessianTrace(view, pcfgMlmPool(grammar, vocab, sentences, 12, BUDGET_MASKING, 5), { samples: 3, batchSize: 4, key: foldIn(key(5), 2) });
+    expect(j.trace).toBe(ref.trace);
+    expect(j).toMatchObject({ samples: 3, dimension: ref.dimension, pool: 20 });
   });
 });

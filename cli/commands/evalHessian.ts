@@ -1,0 +1,68 @@
+import * as t from 'io-ts';
+import { sampleSentences } from '../../corpora/pcfg/index.ts';
+import { BUDGET_MASKING, loadCheckpointMlm, mlmHessianTrace, pcfgMlmPool } from '../../eval/index.ts';
+import { foldIn, key } from '../../prng/index.ts';
+import type { Command } from '../command.ts';
+import { CliError, decodeOrThrow, IntFromString } from '../options.ts';
+import { evalGrammar, evalSourceOptions, evalSourceUsage, fmt } from './evalSource.ts';
+import { SPLIT_STREAMS } from './pcfgGenerate.ts';
+import { requirePositive } from './pcfgGrammarSource.ts';
+
+const Flags = t.intersection([
+  t.type({ checkpoint: t.string, samples: IntFromString, batch: IntFromString, pool: IntFromString, seed: IntFromString }),
+  t.partial({ 'seq-len': IntFromString, json: t.boolean }),
+]);
+
+/** `pretext eval hessian`: Hutchinson's estimate of the trace of the MLM loss's Hessian (spec 5b6). */
+export const evalHessianCommand: Command = {
+  path: ['eval', 'hessian'],
+  summary: "Hutchinson estimate of the trace of a checkpoint's MLM-loss Hessian",
+  options: {
+    ...evalSourceOptions,
+    samples: { type: 'string', default: '100' },
+    batch: { type: 'string', default: '32' },
+    pool: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '0' },
+    'seq-len': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  usage: `${evalSourceUsage}
+  --samples N          (minibatch, v) samples (default 100)
+  --batch N            rows per minibatch, drawn with replacement from the pool (default 32)
+  --pool N             pretraining sentences: the first N training sentences of \`pcfg generate --seed S\`
+                       (default 1000), with academic-budget BERT static masks (15%, at most 5, 80/10/10)
+  --seed S             sentence and mask seed; v and the minibatches come from foldIn(key(S), 2) (default 0)
+  --seq-len T          row length (default 32, the study's pretraining length)
+  --json               print one JSON object: trace, stdErr, samples, runningMeans, dimension...
+Eval mode (no dropout); L = mean MLM cross-entropy over the masked tokens of the minibatch; v ~ N(0, I)
+over every parameter but the decoder bias (HF cls.predictions.bias); vᵀHv by double backprop.`,
+  run(values) {
+    const f = decodeOrThrow(Flags, values, 'flags');
+    requirePositive(f.samples, 'samples');
+    requirePositive(f.batch, 'batch');
+    requirePositive(f.pool, 'pool');
+    const seqLen = f['seq-len'] ?? 32;
+    if (seqLen < 3) throw new CliError(`--seq-len must be at least 3, got ${seqLen}`, { flag: 'seq-len', value: seqLen });
+    const model = loadCheckpointMlm(f.checkpoint);
+    const { grammar, source } = evalGrammar(values, model);
+    const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.train), f.pool, { maxLength: seqLen - 2 });
+    const pool = pcfgMlmPool(grammar, model.vocab, sentences, seqLen, BUDGET_MASKING, f.seed);
+    const r = mlmHessianTrace(model.view, pool, { samples: f.samples, batchSize: f.batch, key: foldIn(key(f.seed), 2) });
+    const result = {
+      checkpoint: model.dir, step: model.step ?? null, objective: model.loaded.pretext.objective.name, grammar: source, seed: f.seed,
+      pool: f.pool, batch: f.batch, seqLen, trace: r.trace, stdErr: r.stdErr, samples: r.samples, dimension: r.dimension, runningMeans: r.runningMeans,
+    };
+    if (values.json === true) {
+      console.log(JSON.stringify(result));
+      return 0;
+    }
+    console.log(
+      [
+        `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''}; grammar ${source}`,
+        ...r.runningMeans.map((m) => `after ${m.samples} samples: ${fmt(m.mean)}`),
+        `trace of the Hessian: ${fmt(r.trace)} ± ${fmt(r.stdErr)} (${r.samples} samples of batch ${f.batch}, ${r.dimension} parameters)`,
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
