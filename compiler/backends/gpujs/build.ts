@@ -4,6 +4,7 @@ import type { FuseResult } from '../../fusion/fuse.ts';
 import { planMemory } from '../../schedule/memoryPlan.ts';
 import { GpujsExecutable } from './gpujsExecutable.ts';
 import type { GpujsMode } from './modes.ts';
+import { checkSyncAvailability } from './runtime.ts';
 
 /**
  * compile()'s gpujs backend: the fused program as gpu.js kernels in `mode`. `run` is synchronous
@@ -12,6 +13,8 @@ import type { GpujsMode } from './modes.ts';
  * the memory plan's reuse does not apply).
  */
 export function buildGpujs(fused: FuseResult, mode: GpujsMode, t0: number): Executable {
+  // webgpu is checked on the first runAsync: in Node, navigator.gpu is installed there (asynchronously)
+  if (mode !== 'webgpu') checkSyncAvailability(mode);
   const exe = new GpujsExecutable(fused, mode);
   const plan = planMemory(fused);
   const stats = { kernels: fused.kernels.length, peakBytes: exe.deviceBytes(), unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0 };

@@ -135,7 +135,7 @@ export class GpuExprPrinter {
   private atom(a: Atom, level: number): string {
     switch (a.kind) {
       case 'var': return this.varOf(a.name).code;
-      case 'value': return this.smallInt(a.expr, level);
+      case 'value': return this.smallInt(a.expr);
       case 'div': return this.call(a.d < 2 ** 23 ? 'pxIdivS' : 'pxIdivL', this.affine(a.a, level), this.ops.lit(a.d));
       case 'mod': return this.call(a.d < 2 ** 23 ? 'pxImodS' : 'pxImodL', this.affine(a.a, level), this.ops.lit(a.d));
     }
@@ -176,7 +176,7 @@ export class GpuExprPrinter {
    * sharing it, this keeps texture reads out of other reads' index expressions, which gpu.js's
    * GLSL would hoist into a float variable its own int-typed lookup then rejects.
    */
-  private smallInt(e: Expr, level: number): string {
+  private smallInt(e: Expr): string {
     const bound = this.names.get(e);
     if (bound) return bound;
     const d = this.depth(e);

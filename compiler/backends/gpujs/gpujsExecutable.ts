@@ -29,8 +29,10 @@ export class GpujsExecutable {
   constructor(
     readonly program: KernelProgram,
     readonly mode: GpujsMode,
+    /** Array arguments per gpu.js kernel (default: the mode's limit; tests lower it to exercise packing). */
+    maxArgs?: number,
   ) {
-    this.specs = programSpecs(program, mode);
+    this.specs = programSpecs(program, mode, maxArgs);
   }
 
   /** gpu.js source of every kernel, by program kernel index (for explain()). */

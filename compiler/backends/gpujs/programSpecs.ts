@@ -24,7 +24,7 @@ export interface ProgramSpecs {
  * program kernel becomes one or more gpu.js kernels, and in device modes a final kernel copies
  * all outputs into one block so a run reads back once.
  */
-export function programSpecs(p: KernelProgram, mode: GpujsMode): ProgramSpecs {
+export function programSpecs(p: KernelProgram, mode: GpujsMode, maxArgs = MODE_TRAITS[mode].maxArgs): ProgramSpecs {
   const slots: Slot[] = p.buffers.map((b) => {
     const repr = reprOf(b.dtype);
     return { id: b.id, dtype: b.dtype, repr, elements: b.size, floats: reprFloats(repr, b.size), what: `b${b.id} (${b.role} ${b.dtype}[${b.shape.join(',')}])` };
@@ -53,7 +53,7 @@ export function programSpecs(p: KernelProgram, mode: GpujsMode): ProgramSpecs {
       case 'scatter': raw.push(scatterSpec(table, k, i, name)); break;
     }
   });
-  const { maxArgs, device } = MODE_TRAITS[mode];
+  const { device } = MODE_TRAITS[mode];
   const specs: FinalSpec[] = [];
   for (const spec of raw) {
     const pre: FinalSpec[] = [];
