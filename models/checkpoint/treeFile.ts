@@ -1,4 +1,4 @@
-import { HostTensor, TensorSpec } from '../../dsl/host.ts';
+import { HostTensor } from '../../dsl/host.ts';
 import { flatten, unflatten, type TreeDef } from '../../dsl/tree.ts';
 import { MissingTensorError, SafetensorsFormatError, TensorNameError, UnexpectedTensorError } from './errors.ts';
 import { hfBertEntries, hfBertShapeOfNames, isHfBertName, isIgnoredHfName, type HfBertShape, type HfEntry } from './hfBert.ts';
@@ -52,7 +52,6 @@ export function storedNames(paths: readonly string[], prefix: string, hfBertPath
 }
 
 const isHost = (x: unknown): x is HostTensor => x instanceof HostTensor;
-const isLeaf = (x: unknown): boolean => x instanceof HostTensor || x instanceof TensorSpec;
 
 const under = (path: string, base: string): string | undefined =>
   base === '' ? path : path.startsWith(`${base}.`) ? path.slice(base.length + 1) : undefined;
@@ -211,5 +210,3 @@ export function decodeTreeFile(contents: SafetensorsContents, file: string): Map
   }
   return out;
 }
-
-export { isLeaf as isTreeLeaf };

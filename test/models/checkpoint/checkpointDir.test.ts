@@ -73,6 +73,36 @@ describe('checkpoint directories', () => {
     expect(m.entries['bert.encoder.layer.0.intermediate.dense.weight']!.shape).toEqual([config.ffn, d]);
     expect(m.entries['bert.encoder.layer.0.output.dense.weight']!.shape).toEqual([d, config.ffn]);
     expect(m.values('bert.embeddings.word_embeddings.weight')).toEqual(Array.from(params.encoder.embeddings.word.data));
+    // every tensor holds the data of the pretext tensor the HF name stands for (Linear weights transposed)
+    const transposed = (t: HostTensor) => {
+      const [rows, cols] = t.shape as [number, number];
+      return Array.from({ length: rows * cols }, (_, k) => t.data[(k % rows) * cols + Math.floor(k / rows)]!);
+    };
+    const e = params.encoder;
+    const pairs: [string, HostTensor, boolean][] = [
+      ['bert.embeddings.position_embeddings.weight', e.embeddings.position, false],
+      ['bert.embeddings.token_type_embeddings.weight', e.embeddings.tokenType!, false],
+      ['bert.embeddings.LayerNorm.weight', e.embeddings.ln.gain, false],
+      ['bert.embeddings.LayerNorm.bias', e.embeddings.ln.bias, false],
+      ['cls.predictions.transform.dense.weight', params.mlmHead.transform.w, true],
+      ['cls.predictions.transform.dense.bias', params.mlmHead.transform.b, false],
+      ['cls.predictions.transform.LayerNorm.weight', params.mlmHead.ln.gain, false],
+      ['cls.predictions.transform.LayerNorm.bias', params.mlmHead.ln.bias, false],
+    ];
+    e.layers.forEach((l, i) => {
+      const h = `bert.encoder.layer.${i}`;
+      pairs.push(
+        [`${h}.attention.self.query.weight`, l.attention.wq, true], [`${h}.attention.self.query.bias`, l.attention.bq, false],
+        [`${h}.attention.self.key.weight`, l.attention.wk, true], [`${h}.attention.self.key.bias`, l.attention.bk, false],
+        [`${h}.attention.self.value.weight`, l.attention.wv, true], [`${h}.attention.self.value.bias`, l.attention.bv, false],
+        [`${h}.attention.output.dense.weight`, l.attention.wo, true], [`${h}.attention.output.dense.bias`, l.attention.bo, false],
+        [`${h}.attention.output.LayerNorm.weight`, l.attentionLn.gain, false], [`${h}.attention.output.LayerNorm.bias`, l.attentionLn.bias, false],
+        [`${h}.intermediate.dense.weight`, l.ffnIn.w, true], [`${h}.intermediate.dense.bias`, l.ffnIn.b, false],
+        [`${h}.output.dense.weight`, l.ffnOut.w, true], [`${h}.output.dense.bias`, l.ffnOut.b, false],
+        [`${h}.output.LayerNorm.weight`, l.ffnLn.gain, false], [`${h}.output.LayerNorm.bias`, l.ffnLn.bias, false],
+      );
+    });
+    for (const [name, t, tr] of pairs) expect(m.values(name), name).toEqual(tr ? transposed(t) : Array.from(t.data));
     expect(m.values('cls.predictions.bias')).toEqual(Array.from(params.mlmHead.bias.data));
     const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     expect(cfg).toMatchObject({
