@@ -22,3 +22,4 @@ export {
   saveCheckpoint, loadCheckpoint, saveRunCheckpoint, latestCheckpoint, listCheckpoints, checkpointName, removeStaleTemporaries,
 } from './checkpointDir.ts';
 export { type LoadedMlmModel, loadMlmModel } from './mlmModel.ts';
+export { type TrainerStateLike, type TrainerCheckpointLike, type RunCheckpointStoreOptions, runCheckpointStore } from './runStore.ts';
