@@ -50,7 +50,15 @@ export function threefry2x32(key: readonly [number, number], counter: readonly [
  * implementation; test/prng checks both against the known-answer vectors.
  */
 export const THREEFRY_JS_SOURCE = ((): string => {
-  const lines = ['function threefry2x32(k0, k1, c0, c1, word) {', '  k0 >>>= 0; k1 >>>= 0;', `  const k2 = (${SKEIN_PARITY} ^ k0 ^ k1) >>> 0;`];
+  // Neighbouring elements share a counter (element i uses word i mod 2 of counter i/2): the last
+  // result is remembered so a contiguous loop computes each block once.
+  const lines = [
+    'let tfC0 = -1, tfC1 = -1, tfK0 = -1, tfK1 = -1, tfX0 = 0, tfX1 = 0;',
+    'function threefry2x32(k0, k1, c0, c1, word) {',
+    '  k0 >>>= 0; k1 >>>= 0;',
+    '  if (c0 === tfC0 && c1 === tfC1 && k0 === tfK0 && k1 === tfK1) return word === 0 ? tfX0 : tfX1;',
+    `  const k2 = (${SKEIN_PARITY} ^ k0 ^ k1) >>> 0;`,
+  ];
   lines.push('  let x0 = (c0 + k0) >>> 0, x1 = (c1 + k1) >>> 0;');
   const ks = ['k0', 'k1', 'k2'];
   for (let group = 0; group < 5; group++) {
@@ -61,6 +69,6 @@ export const THREEFRY_JS_SOURCE = ((): string => {
     const s = group + 1;
     lines.push(`  x0 = (x0 + ${ks[s % 3]}) >>> 0; x1 = (x1 + ${ks[(s + 1) % 3]} + ${s}) >>> 0;`);
   }
-  lines.push('  return word === 0 ? x0 : x1;', '}');
+  lines.push('  tfC0 = c0; tfC1 = c1; tfK0 = k0; tfK1 = k1; tfX0 = x0; tfX1 = x1;', '  return word === 0 ? x0 : x1;', '}');
   return lines.join('\n');
 })();
