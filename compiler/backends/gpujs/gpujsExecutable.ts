@@ -25,6 +25,8 @@ export class GpujsExecutable {
   private uploads = new Map<number, GpuKernel>();
   private literalValues = new Map<number, unknown>();
   private ready = false;
+  /** Runs in flight: they share every kernel's output buffer, so they take turns. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly program: KernelProgram,
@@ -157,11 +159,15 @@ export class GpujsExecutable {
   }
 
   /** Runs in any mode; the only way to run webgpu (its readback is asynchronous). */
-  async runAsync(inputs: readonly HostArray[]): Promise<HostArray[]> {
-    if (this.mode === 'webgpu') await ensureWebGPU();
-    const gen = this.steps(inputs);
-    let r = gen.next();
-    while (!r.done) r = gen.next(await r.value);
-    return r.value;
+  runAsync(inputs: readonly HostArray[]): Promise<HostArray[]> {
+    const run = this.queue.then(async () => {
+      if (this.mode === 'webgpu') await ensureWebGPU();
+      const gen = this.steps(inputs);
+      let r = gen.next();
+      while (!r.done) r = gen.next(await r.value);
+      return r.value;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 }
