@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { trainCommand } from './commands/train.ts';
 import { pcfgGrammarCommand } from './commands/pcfgGrammar.ts';
 import { pcfgParseCommand } from './commands/pcfgParse.ts';
 import { pcfgStatsCommand } from './commands/pcfgStats.ts';
@@ -13,6 +14,7 @@ import { evalHessianCommand } from './commands/evalHessian.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
+  trainCommand,
   pcfgStatsCommand,
   pcfgParseCommand,
   pcfgTasksCommand,

@@ -45,6 +45,8 @@ export interface TrainingOptions {
   readonly progress?: boolean;
   /** Called after every update (tests, sweeps). */
   readonly onStep?: (log: StepLog) => void;
+  /** Start from this state instead of the objective's initialisation (e.g. continued pretraining). */
+  readonly initialState?: TrainState;
 }
 
 export interface TrainingResult {
@@ -67,7 +69,7 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
   const dataKey = foldIn(rootKey(o.seed), 1);
   let start = 0;
   let cursor: ShuffleCursor = { epoch: 0, position: 0 };
-  let initial = StepRunner.initialState(o.objective, o.seed);
+  let initial = o.initialState ?? StepRunner.initialState(o.objective, o.seed);
   if (o.resume) {
     const ck = o.checkpoints?.latest();
     if (ck) {

@@ -1,0 +1,83 @@
+import * as t from 'io-ts';
+import type { Command } from '../command.ts';
+import { CliError, IntFromString, NumberFromString, decodeOrThrow } from '../options.ts';
+import { objectiveNames, OBJECTIVES } from '../../objectives/registry.ts';
+import { readTrainConfig, resolveTrainJob } from '../train/resolveJob.ts';
+import { runTrainJob } from '../train/runJob.ts';
+
+const Flags = t.intersection([
+  t.type({ corpus: t.string, out: t.string }),
+  t.partial({
+    objective: t.string, steps: IntFromString, config: t.string, resume: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
+    lr: NumberFromString, init: t.string, 'hard-tokens': t.string, 'no-progress': t.boolean, json: t.boolean,
+  }),
+]);
+
+/**
+ * `pretext train --objective NAME --corpus DIR --steps N --out DIR [--config FILE.json] [--resume]`:
+ * trains an encoder with one objective on a dataset written by `pretext pcfg generate` or
+ * `pretext corpus build`. Writes RUN/log.jsonl, RUN/job.json and RUN/step-NNNNNN checkpoints.
+ */
+export const trainCommand: Command = {
+  path: ['train'],
+  summary: 'train an encoder with an objective (mlm | electra | taco | se | sctd | electra-tc)',
+  options: {
+    objective: { type: 'string' },
+    corpus: { type: 'string' },
+    steps: { type: 'string' },
+    out: { type: 'string' },
+    config: { type: 'string' },
+    resume: { type: 'boolean' },
+    seed: { type: 'string' },
+    'batch-size': { type: 'string' },
+    lr: { type: 'string' },
+    init: { type: 'string' },
+    'hard-tokens': { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  usage: [
+    '  --objective NAME     ' + objectiveNames().map((n) => `${n}`).join(' | '),
+    '  --corpus DIR         dataset directory (manifest.json, vocab.txt)',
+    '  --steps N            updates to run (total, counting resumed ones)',
+    '  --out DIR            run directory: log.jsonl, job.json, checkpoints step-NNNNNN, latest',
+    '  --config FILE.json   { objective, model, objectiveOptions, train } (flags win; unknown keys are errors)',
+    '  --resume             continue from the run directory\'s latest checkpoint (bit-identical continuation)',
+    '  --seed N, --batch-size N, --lr X',
+    '  --init CKPT          se: the pretrained model to continue from (stage 1 scores the corpus with it)',
+    '  --hard-tokens FILE   se: stage-1 output to reuse instead of computing it',
+    '  --no-progress        no progress bar;  --json: print the summary as JSON',
+    '',
+    'Objectives:',
+    ...Object.entries(OBJECTIVES).map(([n, e]) => `  ${n.padEnd(11)} ${e.summary}`),
+  ].join('\n'),
+  async run(values) {
+    const f = decodeOrThrow(Flags, values, 'train');
+    const config = f.config ? readTrainConfig(f.config) : {};
+    const job = resolveTrainJob(config, {
+      corpus: f.corpus,
+      ...(f.objective ? { objective: f.objective } : {}),
+      ...(f.steps !== undefined ? { steps: f.steps } : {}),
+      ...(f.seed !== undefined ? { seed: f.seed } : {}),
+      ...(f['batch-size'] !== undefined ? { batchSize: f['batch-size'] } : {}),
+      ...(f.lr !== undefined ? { lr: f.lr } : {}),
+    });
+    if (f.steps !== undefined && f.steps < 1) throw new CliError('--steps must be at least 1', { flag: 'steps' });
+    const result = await runTrainJob(job, {
+      out: f.out,
+      resume: f.resume ?? false,
+      progress: !(f['no-progress'] ?? false) && process.stderr.isTTY === true,
+      ...(f.init ? { initFrom: f.init } : {}),
+      ...(f['hard-tokens'] ? { hardTokens: f['hard-tokens'] } : {}),
+    });
+    const last = result.history[result.history.length - 1];
+    const valid = result.validation[result.validation.length - 1];
+    const summary = {
+      objective: job.objectiveName, steps: result.steps, interrupted: result.interrupted,
+      loss: last?.loss ?? null, validLoss: valid?.loss ?? null, out: f.out,
+    };
+    if (f.json) console.log(JSON.stringify(summary));
+    else console.error(`${job.objectiveName}: ${result.steps} steps${result.interrupted ? ' (interrupted, checkpoint saved)' : ''}, loss ${summary.loss?.toFixed(4) ?? '-'}, validation loss ${summary.validLoss?.toFixed(4) ?? '-'} -> ${f.out}`);
+    return result.interrupted ? 130 : 0;
+  },
+};

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ShuffleCursor } from '../../corpora/dataset/index.ts';
+import { HostTensor } from '../../dsl/host.ts';
+import type { Concrete } from '../../dsl/trace.ts';
+import { flatten } from '../../dsl/tree.ts';
+import { checkpointConfig, runCheckpointStore } from '../../models/checkpoint/index.ts';
+import type { MlmModelParams } from '../../models/params.ts';
+import type { AnyObjective, TokenBatch } from '../../objectives/objective.ts';
+import { datasetBlockBatches, loadHardTokens, saveHardTokens, selfQuestion } from '../../objectives/selfEvolution/index.ts';
+import { JsonLog } from '../../train/jsonLog.ts';
+import { StepRunner, type TrainState } from '../../train/loop.ts';
+import { adamwInit } from '../../train/optim/adamw.ts';
+import { tokenBatchFromRows } from '../../train/tokenBatches.ts';
+import { type TrainingResult, train } from '../../train/trainer.ts';
+import { writeFileAtomic } from '../../util/atomicWrite.ts';
+import { loadCheckpointMlm } from '../../eval/checkpointModel.ts';
+import { CliError } from '../options.ts';
+import { type TrainJob, buildObjective, jobJson } from './resolveJob.ts';
+
+export interface RunOptions {
+  readonly out: string;
+  readonly resume: boolean;
+  readonly progress?: boolean;
+  /** SE: the checkpoint (or run directory) of the model to continue from. */
+  readonly initFrom?: string;
+  /** SE: a stage-1 hard-token file; computed from initFrom when absent. */
+  readonly hardTokens?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** The first `batches` validation batches of the dataset (fixed: the same rows every evaluation). */
+export function validationBatches(job: TrainJob, batches: number): TokenBatch[] {
+  if (batches === 0 || !job.dataset.splitNames.includes('valid')) return [];
+  const split = job.dataset.split('valid');
+  const out: TokenBatch[] = [];
+  for (let b = 0; b < batches && b * job.batchSize < split.rows; b++) {
+    const count = Math.min(job.batchSize, split.rows - b * job.batchSize);
+    if (count < 2) break;
+    out.push(tokenBatchFromRows(split.readRange(b * job.batchSize, count), job.seqLen, 'valid'));
+  }
+  return out;
+}
+
+/** Loads an initial MLM (SE continues a pretrained model), checking it fits the job's architecture. */
+function initialMlm(job: TrainJob, from: string): Concrete<MlmModelParams> {
+  const ck = loadCheckpointMlm(from);
+  const e = ck.view.config;
+  for (const k of ['hidden', 'layers', 'heads', 'ffn', 'vocabSize'] as const) {
+    if (e[k] !== job.encoder[k]) throw new CliError(`--init ${from}: its model has ${k} ${e[k]}, the job has ${job.encoder[k]}`, { field: k });
+  }
+  return { encoder: ck.view.encoder, mlmHead: ck.view.mlmHead } as Concrete<MlmModelParams>;
+}
+
+/** The MLM inside the parameters: at the root when the objective's params are an MLM model, else a stored view. */
+function mlmLocation(objective: AnyObjective, params: unknown): { in: 'params'; path: string } | { in: 'view' } {
+  const p = params as { encoder?: unknown; mlmHead?: unknown };
+  const v = objective.mlm(params);
+  return v.encoder === p.encoder && v.mlmHead === p.mlmHead ? { in: 'params', path: '' } : { in: 'view' };
+}
+
+/** Runs a training job: objective, data, checkpoints, logs, and for SE its stage 1 first. */
+export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<TrainingResult & { objective: AnyObjective }> {
+  const say = o.log ?? ((l: string) => console.error(l));
+  let hardPositions: ReadonlyMap<number, ArrayLike<number>> | undefined;
+  let initialParams: Concrete<MlmModelParams> | undefined;
+  if (job.objectiveName === 'se') {
+    if (!o.initFrom) throw new CliError('train --objective se continues a pretrained model: give --init CHECKPOINT', { flag: 'init' });
+    initialParams = initialMlm(job, o.initFrom);
+    const file = o.hardTokens ?? join(o.out, 'hard-tokens.json');
+    if (o.hardTokens || (o.resume && existsSync(file))) hardPositions = loadHardTokens(file).hard;
+    else {
+      say(`se stage 1: scoring every training block with ${o.initFrom}`);
+      const { hard, summary } = selfQuestion(initialParams, job.encoder, datasetBlockBatches(job.dataset.split('train'), job.seqLen, 256), {
+        ...(job.objectiveOptions['threshold'] !== undefined ? { threshold: job.objectiveOptions['threshold'] as number } : {}),
+      });
+      saveHardTokens(file, hard, { threshold: (job.objectiveOptions['threshold'] as number | undefined) ?? 0.1 });
+      say(`se stage 1: ${(summary.hardFraction * 100).toFixed(1)}% of tokens hard, mean |H| ${summary.meanHardPerBlock.toFixed(2)} -> ${file}`);
+      hardPositions = hard;
+    }
+  }
+  const objective = buildObjective(job, hardPositions);
+  const fresh = StepRunner.initialState(objective, job.seed);
+  const initial: TrainState = initialParams ? { params: initialParams, extra: fresh.extra, opt: adamwInit(initialParams) } : fresh;
+  const grammarFile = join(job.corpusDir, 'grammar.txt');
+  const files: Record<string, string> = { 'vocab.txt': readFileSync(join(job.corpusDir, job.dataset.manifest.vocab?.file ?? 'vocab.txt'), 'utf8') };
+  if (existsSync(grammarFile)) files['grammar.txt'] = readFileSync(grammarFile, 'utf8');
+  const mlm = mlmLocation(objective, initial.params);
+  const config = checkpointConfig({
+    encoder: objective.mlm(initial.params).config,
+    objective: { name: job.objectiveName, options: job.objectiveOptions },
+    mlm,
+    vocab: { file: 'vocab.txt' },
+    ...(files['grammar.txt'] ? { grammar: { file: 'grammar.txt' } } : {}),
+    padTokenId: job.vocab.specials.pad,
+    more: { job: jobJson(job) },
+  });
+  const store = runCheckpointStore<TrainState, ShuffleCursor>(o.out, {
+    config,
+    files,
+    expected: initial,
+    ...(mlm.in === 'view' ? { mlmView: (s: TrainState) => { const v = objective.mlm(s.params); return { encoder: v.encoder, mlmHead: v.mlmHead }; } } : {}),
+  });
+  writeFileAtomic(join(o.out, 'job.json'), `${JSON.stringify(jobJson(job), null, 2)}\n`);
+  const leaves = flatten<HostTensor>(initial.params, (x) => x instanceof HostTensor).leaves;
+  say(`${job.objectiveName}: ${leaves.reduce((s, t) => s + t.data.length, 0).toLocaleString()} parameters, ${job.steps} steps of ${job.batchSize} x ${job.seqLen}`);
+  const result = await train({
+    objective, dataset: job.dataset, seqLen: job.seqLen, batchSize: job.batchSize, accumulate: job.accumulate, steps: job.steps,
+    schedule: job.schedule, adamw: job.adamw, ...(job.clipNorm > 0 ? { clipNorm: job.clipNorm } : {}), seed: job.seed,
+    log: new JsonLog(join(o.out, 'log.jsonl')), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
+    checkpoints: store, valid: validationBatches(job, job.validBatches), resume: o.resume, ...(o.progress !== undefined ? { progress: o.progress } : {}),
+    initialState: initial,
+  });
+  return { ...result, objective };
+}
