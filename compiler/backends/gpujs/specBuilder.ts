@@ -1,5 +1,4 @@
 import type { DType } from '../../ir/dtype.ts';
-import type { Affine } from '../../kernel/indexExpr.ts';
 import { GpuExprPrinter, type PrintEnv, type VarBinding } from './gpuExpr.ts';
 import type { IntOps } from './intOps.ts';
 import type { GpujsMode } from './modes.ts';
@@ -84,6 +83,3 @@ export function nestLoops(blocks: readonly (readonly string[])[], loops: readonl
 export function makeSpec(name: string, kernel: number, out: Slot, printer: GpuExprPrinter, body: string[]): KernelSpec {
   return { name, body, out: out.id, helpers: withDeps(printer.helpers, printer.mode === 'webgl2'), kernel, slots: [...printer.slots] };
 }
-
-/** An index affine printed at the kernel top. */
-export const affineAt0 = (printer: GpuExprPrinter, a: Affine): string => printer.affine(a, 0);
