@@ -1,5 +1,6 @@
 import type { Command } from './command.ts';
 import { trainCommand } from './commands/train.ts';
+import { demoCommand } from './commands/demo.ts';
 import { pcfgGrammarCommand } from './commands/pcfgGrammar.ts';
 import { pcfgParseCommand } from './commands/pcfgParse.ts';
 import { pcfgStatsCommand } from './commands/pcfgStats.ts';
@@ -14,6 +15,7 @@ import { evalHessianCommand } from './commands/evalHessian.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
+  demoCommand,
   trainCommand,
   pcfgStatsCommand,
   pcfgParseCommand,

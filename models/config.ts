@@ -19,7 +19,15 @@ export interface EncoderConfig {
   readonly gelu: GeluForm;
   /** Standard deviation of the normal initialiser of weights and embeddings. */
   readonly initStd: number;
+  /**
+   * Width of the embedding tables when it differs from `hidden` (ELECTRA): embeddings are then
+   * projected to `hidden` before layer 1, and the MLM head maps back to this width (tied decoder).
+   */
+  readonly embeddingSize?: number;
 }
+
+/** Width of the embedding tables. */
+export const embeddingWidth = (c: EncoderConfig): number => c.embeddingSize ?? c.hidden;
 
 export const EncoderConfigCodec: t.Type<EncoderConfig> = t.readonly(
   t.type({
@@ -36,8 +44,10 @@ export const EncoderConfigCodec: t.Type<EncoderConfig> = t.readonly(
     layerNormEps: t.number,
     gelu: t.union([t.literal('erf'), t.literal('tanh')]),
     initStd: t.number,
+    // optional: absent when the embeddings are as wide as the hidden states
+    embeddingSize: t.union([t.number, t.undefined]),
   }),
-);
+) as unknown as t.Type<EncoderConfig>;
 
 /** BERT-base defaults scaled by the given fields. */
 export function encoderConfig(overrides: Partial<EncoderConfig> & Pick<EncoderConfig, 'vocabSize'>): EncoderConfig {

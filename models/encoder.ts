@@ -90,7 +90,9 @@ export interface EncoderOutput {
 
 /** The full encoder. Dropout is active when a DropoutContext is given (train mode). */
 export function encode(params: EncoderParams, inputs: EncoderInputs, config: EncoderConfig, ctx?: DropoutContext): EncoderOutput {
-  const states: Hidden[] = [embed(params.embeddings, inputs, config, ctx)];
+  const embedded = embed(params.embeddings, inputs, config, ctx);
+  const projection = params.embeddingProjection;
+  const states: Hidden[] = [projection ? p.rename(p.dot(embedded, projection.w, 'hidden').add(projection.b) as T, { out: 'hidden' }) : embedded];
   const keyMask = inputs.attentionMask;
   params.layers.forEach((lp, i) => states.push(encoderLayer(lp, states[states.length - 1]!, keyMask, config, ctx, i)));
   let last = states[states.length - 1]!;

@@ -4,7 +4,7 @@ import type { Concrete } from '../dsl/trace.ts';
 import { flatten } from '../dsl/tree.ts';
 import { type Key, foldIn } from '../prng/key.ts';
 import { normal } from '../prng/samplers.ts';
-import type { EncoderConfig } from './config.ts';
+import { type EncoderConfig, embeddingWidth } from './config.ts';
 import type { EncoderParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
 
 /**
@@ -59,22 +59,25 @@ export function initLayer(init: Initializer, c: EncoderConfig): Concrete<LayerPa
 export function initEncoder(config: EncoderConfig, key: Key): Concrete<EncoderParams> {
   const init = new Initializer(key, config.initStd);
   const d = config.hidden;
+  const e = embeddingWidth(config);
   const embeddings = {
-    word: init.normal(['vocab', 'hidden'], [config.vocabSize, d]),
-    position: init.normal(['position', 'hidden'], [config.maxPositions, d]),
-    ...(config.typeVocabSize > 0 ? { tokenType: init.normal(['type', 'hidden'], [config.typeVocabSize, d]) } : {}),
-    ln: init.layerNorm(d),
+    word: init.normal(['vocab', 'hidden'], [config.vocabSize, e]),
+    position: init.normal(['position', 'hidden'], [config.maxPositions, e]),
+    ...(config.typeVocabSize > 0 ? { tokenType: init.normal(['type', 'hidden'], [config.typeVocabSize, e]) } : {}),
+    ln: init.layerNorm(e),
   };
   const layers = Array.from({ length: config.layers }, () => initLayer(init, config));
-  return { embeddings, layers, ...(config.layerNorm === 'pre' ? { finalLn: init.layerNorm(d) } : {}) } as Concrete<EncoderParams>;
+  const embeddingProjection = e !== d ? { embeddingProjection: { w: init.normal(['hidden', 'out'], [e, d]), b: init.zeros(['out'], [d]) } } : {};
+  return { embeddings, ...embeddingProjection, layers, ...(config.layerNorm === 'pre' ? { finalLn: init.layerNorm(d) } : {}) } as Concrete<EncoderParams>;
 }
 
 export function initMlmHead(config: EncoderConfig, key: Key): Concrete<MlmHeadParams> {
   const init = new Initializer(key, config.initStd);
   const d = config.hidden;
+  const e = embeddingWidth(config);
   return {
-    transform: { w: init.normal(['hidden', 'out'], [d, d]), b: init.zeros(['out'], [d]) },
-    ln: init.layerNorm(d),
+    transform: { w: init.normal(['hidden', 'out'], [d, e]), b: init.zeros(['out'], [e]) },
+    ln: init.layerNorm(e),
     bias: init.zeros(['vocab'], [config.vocabSize]),
   };
 }

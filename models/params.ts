@@ -34,6 +34,8 @@ export interface LayerParams {
 }
 export interface EncoderParams {
   readonly embeddings: EmbeddingParams;
+  /** Embedding width -> hidden, when the config's embeddingSize differs from hidden (ELECTRA). */
+  readonly embeddingProjection?: { readonly w: Tensor<['hidden', 'out']>; readonly b: Tensor<['out']> };
   readonly layers: readonly LayerParams[];
   /** Final LayerNorm of a pre-LN encoder. */
   readonly finalLn?: LayerNormParams;

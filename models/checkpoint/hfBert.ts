@@ -24,6 +24,8 @@ export interface HfBertShape {
   readonly layers: number;
   readonly tokenType: boolean;
   readonly finalLn: boolean;
+  /** An embedding -> hidden projection (ELECTRA-style), stored as pretext.bert.embeddings_project. */
+  readonly embeddingProjection?: boolean;
 }
 
 const ln = (path: string, name: string): HfEntry[] => [
@@ -44,6 +46,7 @@ export function hfBertEntries(shape: HfBertShape): HfEntry[] {
     { path: `${e}.position`, name: 'bert.embeddings.position_embeddings.weight', axes: ['position', 'hidden'], transpose: false },
     ...(shape.tokenType ? [{ path: `${e}.tokenType`, name: 'bert.embeddings.token_type_embeddings.weight', axes: ['type', 'hidden'], transpose: false }] : []),
     ...ln(`${e}.ln`, 'bert.embeddings.LayerNorm'),
+    ...(shape.embeddingProjection ? dense('encoder.embeddingProjection', 'w', 'b', 'pretext.bert.embeddings_project', 'hidden', 'out') : []),
   ];
   for (let i = 0; i < shape.layers; i++) {
     const p = `encoder.layers[${i}]`;
@@ -90,13 +93,15 @@ export function hfBertShapeOfNames(names: Iterable<string>): HfBertShape {
   let layers = 0;
   let tokenType = false;
   let finalLn = false;
+  let embeddingProjection = false;
   for (const n of names) {
+    if (n.startsWith('pretext.bert.embeddings_project.')) embeddingProjection = true;
     const m = /^bert\.encoder\.layer\.(\d+)\./.exec(n);
     if (m) layers = Math.max(layers, Number(m[1]) + 1);
     if (n === 'bert.embeddings.token_type_embeddings.weight') tokenType = true;
     if (n.startsWith('pretext.bert.encoder.final_layer_norm.')) finalLn = true;
   }
-  return { layers, tokenType, finalLn };
+  return { layers, tokenType, finalLn, embeddingProjection };
 }
 
 /** Whether a subtree has the MLM model's top-level shape ({ encoder: { embeddings, layers }, mlmHead }). */

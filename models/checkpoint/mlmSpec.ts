@@ -8,7 +8,8 @@ import type { EncoderConfig } from '../config.ts';
  */
 export function mlmModelSpec(c: EncoderConfig) {
   const d = c.hidden;
-  const ln = () => ({ gain: spec(['hidden'], [d]), bias: spec(['hidden'], [d]) });
+  const e = c.embeddingSize ?? d;
+  const ln = (w = d) => ({ gain: spec(['hidden'], [w]), bias: spec(['hidden'], [w]) });
   const layer = () => ({
     attention: {
       wq: spec(['hidden', 'qkv'], [d, d]), bq: spec(['qkv'], [d]),
@@ -23,17 +24,18 @@ export function mlmModelSpec(c: EncoderConfig) {
   });
   const encoder = {
     embeddings: {
-      word: spec(['vocab', 'hidden'], [c.vocabSize, d]),
-      position: spec(['position', 'hidden'], [c.maxPositions, d]),
-      ...(c.typeVocabSize > 0 ? { tokenType: spec(['type', 'hidden'], [c.typeVocabSize, d]) } : {}),
-      ln: ln(),
+      word: spec(['vocab', 'hidden'], [c.vocabSize, e]),
+      position: spec(['position', 'hidden'], [c.maxPositions, e]),
+      ...(c.typeVocabSize > 0 ? { tokenType: spec(['type', 'hidden'], [c.typeVocabSize, e]) } : {}),
+      ln: ln(e),
     },
+    ...(e !== d ? { embeddingProjection: { w: spec(['hidden', 'out'], [e, d]), b: spec(['out'], [d]) } } : {}),
     layers: Array.from({ length: c.layers }, layer),
     ...(c.layerNorm === 'pre' ? { finalLn: ln() } : {}),
   };
   const mlmHead = {
-    transform: { w: spec(['hidden', 'out'], [d, d]), b: spec(['out'], [d]) },
-    ln: ln(),
+    transform: { w: spec(['hidden', 'out'], [d, e]), b: spec(['out'], [e]) },
+    ln: ln(e),
     bias: spec(['vocab'], [c.vocabSize]),
   };
   return { encoder, mlmHead };

@@ -64,7 +64,12 @@ function hfShapeOfPaths(rel: readonly string[]): HfBertShape {
     const m = /^encoder\.layers\[(\d+)\]/.exec(p);
     if (m) layers = Math.max(layers, Number(m[1]) + 1);
   }
-  return { layers, tokenType: rel.includes('encoder.embeddings.tokenType'), finalLn: rel.some((p) => p.startsWith('encoder.finalLn.')) };
+  return {
+    layers,
+    tokenType: rel.includes('encoder.embeddings.tokenType'),
+    finalLn: rel.some((p) => p.startsWith('encoder.finalLn.')),
+    embeddingProjection: rel.some((p) => p.startsWith('encoder.embeddingProjection.')),
+  };
 }
 
 /** Maps a leaf path of a section to its stored name and how it is stored. */

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
-import { type ElectraParams, ElectraConfigError, initElectra, towerEmbeddings } from '../../models/electra.ts';
+import { type ElectraParams, initElectra, towerEmbeddings } from '../../models/electra.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
 import type { MlmView, Objective, TokenBatch } from '../objective.ts';
 import { type ElectraBatch, electraBatch } from './batch.ts';
@@ -8,20 +8,19 @@ import { electraForward, electraLoss } from './forward.ts';
 import { type ElectraOptions, type ResolvedElectraOptions, resolveElectraOptions } from './options.ts';
 
 /**
- * The generator as a masked LM. The MlmView's encoder has no embedding projection, so this needs
- * embeddingSize = generator hidden size; otherwise it throws ElectraConfigError.
+ * The generator as a masked LM (with the embedding projection, when embeddingSize differs from
+ * the generator's width: the view's config then carries embeddingSize).
  */
 export function electraGeneratorView(params: ElectraParams, o: Pick<ResolvedElectraOptions, 'model'>): MlmView {
-  if (params.generator.projection) {
-    throw new ElectraConfigError(
-      `ELECTRA: the generator has an embedding projection (embeddingSize ${o.model.embeddingSize} != generator hidden ${o.model.generator.hidden}), which an MlmView cannot express`,
-      { option: 'embeddingSize', value: o.model.embeddingSize },
-    );
-  }
+  const projection = params.generator.projection;
   return {
-    encoder: { embeddings: towerEmbeddings(params.embeddings, params.generator), layers: params.generator.layers },
+    encoder: {
+      embeddings: towerEmbeddings(params.embeddings, params.generator),
+      ...(projection ? { embeddingProjection: { w: projection.w, b: projection.b } as never } : {}),
+      layers: params.generator.layers,
+    },
     mlmHead: params.generator.mlmHead,
-    config: o.model.generator,
+    config: projection ? { ...o.model.generator, embeddingSize: o.model.embeddingSize } : o.model.generator,
   };
 }
 
