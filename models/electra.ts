@@ -5,10 +5,10 @@ import type { Concrete } from '../dsl/trace.ts';
 import { type Key, splitKey } from '../prng/key.ts';
 import { PretextError } from '../util/errors.ts';
 import type { EncoderConfig } from './config.ts';
-import { type DropoutContext, type EncoderInputs, type EncoderOutput, embed, encoderLayer } from './encoder.ts';
+import { type DropoutContext, type EncoderInputs, type EncoderOutput, encode } from './encoder.ts';
 import { mlmLogits } from './heads.ts';
 import { Initializer, initLayer } from './init.ts';
-import type { EmbeddingParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
+import type { EmbeddingParams, EncoderParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
 
 /**
  * ELECTRA's generator/discriminator pair (HF ElectraForMaskedLM + ElectraForPreTraining, as the
@@ -119,6 +119,8 @@ export interface ElectraTowerParams {
   /** embeddingSize → hidden, present when they differ. */
   readonly projection?: DenseParams;
   readonly layers: readonly LayerParams[];
+  /** Final LayerNorm of a pre-LN tower. */
+  readonly finalLn?: LayerNormParams;
 }
 
 export interface DiscriminatorHeadParams {
@@ -139,7 +141,8 @@ function initTower(init: Initializer, c: EncoderConfig, embeddingSize: number): 
     ? { w: init.normal(['hidden', 'out'], [embeddingSize, c.hidden]), b: init.zeros(['out'], [c.hidden]) }
     : undefined;
   const layers = Array.from({ length: c.layers }, () => initLayer(init, c));
-  return { embeddingLn, ...(projection ? { projection } : {}), layers } as Concrete<ElectraTowerParams>;
+  const finalLn = c.layerNorm === 'pre' ? { finalLn: init.layerNorm(c.hidden) } : {};
+  return { embeddingLn, ...(projection ? { projection } : {}), layers, ...finalLn } as Concrete<ElectraTowerParams>;
 }
 
 /** Parameters of the pair from a key (BERT initialisation: N(0, initStd²) weights, zero biases, unit gains). */
@@ -179,16 +182,23 @@ export function towerEmbeddings(shared: SharedEmbeddingParams, tower: ElectraTow
 
 const dense = (x: T, d: DenseParams): T => p.rename(p.dot(x, d.w, 'hidden').add(d.b) as T, { out: 'hidden' }) as T;
 
+/** One tower as a plain encoder: the shared tables with its own LayerNorm, projection, layers and final LayerNorm. */
+export function towerEncoder(shared: SharedEmbeddingParams, tower: ElectraTowerParams): EncoderParams {
+  return {
+    embeddings: towerEmbeddings(shared, tower),
+    ...(tower.projection ? { embeddingProjection: tower.projection } : {}),
+    layers: tower.layers,
+    ...(tower.finalLn ? { finalLn: tower.finalLn } : {}),
+  };
+}
+
 /**
  * One tower's encoder: shared embeddings + own LayerNorm (+ dropout in train mode), the projection
- * to the tower's width, then its layers. `states[0]` is the tensor fed to layer 1 (after the
- * projection), so TACO-style g = h − e works on either tower.
+ * to the tower's width, then its layers (and the final LayerNorm of a pre-LN tower). `states[0]`
+ * is the tensor fed to layer 1 (after the projection), so TACO-style g = h − e works on either tower.
  */
 export function encodeTower(shared: SharedEmbeddingParams, tower: ElectraTowerParams, inputs: EncoderInputs, config: EncoderConfig, ctx?: DropoutContext): EncoderOutput {
-  const e = embed(towerEmbeddings(shared, tower), inputs, config, ctx);
-  const states: T[] = [tower.projection ? dense(e, tower.projection) : e];
-  tower.layers.forEach((lp, i) => states.push(encoderLayer(lp, states[i]!, inputs.attentionMask, config, ctx, i)));
-  return { last: states[states.length - 1]!, states };
+  return encode(towerEncoder(shared, tower), inputs, config, ctx);
 }
 
 /** Generator MLM logits ['batch', 'seq', 'vocab'] (decoder tied to the shared word embeddings). */

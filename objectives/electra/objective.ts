@@ -1,6 +1,6 @@
 import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
-import { type ElectraParams, initElectra, towerEmbeddings } from '../../models/electra.ts';
+import { type ElectraParams, initElectra, towerEncoder } from '../../models/electra.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
 import type { MlmView, Objective, TokenBatch } from '../objective.ts';
 import { type ElectraBatch, electraBatch } from './batch.ts';
@@ -12,15 +12,10 @@ import { type ElectraOptions, type ResolvedElectraOptions, resolveElectraOptions
  * the generator's width: the view's config then carries embeddingSize).
  */
 export function electraGeneratorView(params: ElectraParams, o: Pick<ResolvedElectraOptions, 'model'>): MlmView {
-  const projection = params.generator.projection;
   return {
-    encoder: {
-      embeddings: towerEmbeddings(params.embeddings, params.generator),
-      ...(projection ? { embeddingProjection: { w: projection.w, b: projection.b } as never } : {}),
-      layers: params.generator.layers,
-    },
+    encoder: towerEncoder(params.embeddings, params.generator),
     mlmHead: params.generator.mlmHead,
-    config: projection ? { ...o.model.generator, embeddingSize: o.model.embeddingSize } : o.model.generator,
+    config: params.generator.projection ? { ...o.model.generator, embeddingSize: o.model.embeddingSize } : o.model.generator,
   };
 }
 
