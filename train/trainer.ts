@@ -122,7 +122,7 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
       // let signal handlers run between updates
       await new Promise((r) => setImmediate(r));
     }
-    if (o.evalEvery > 0 && validation[validation.length - 1]?.step !== step) validate(step);
+    if (validation[validation.length - 1]?.step !== step) validate(step);
     save(step);
   } finally {
     bar.stop();
