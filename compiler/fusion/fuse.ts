@@ -116,7 +116,11 @@ export function fuseGraph(inputs: readonly Node[], rawOutputs: readonly Node[]):
       if (isReduction(n)) {
         const x = n.inputs[0]!;
         const axes = n.op === 'argmax' ? [(n.params as PrimParams['argmax']).axis] : (n.params as PrimParams['reduceSum']).axes;
-        return sameShape(x.shape, g.space) && axes.length === g.reduced.length && axes.every((a, i) => a === g.reduced[i]) && own.every(okLoad);
+        // join only a row that reads the same data (or whose values this one needs): unrelated
+        // reductions in one pass share nothing and just crowd the loop
+        const groupReads = new Set(g.loads.map((l) => l.node));
+        const related = own.length > 0 || loads.some((l) => groupReads.has(l.node));
+        return related && sameShape(x.shape, g.space) && axes.length === g.reduced.length && axes.every((a, i) => a === g.reduced[i]) && own.every(okLoad);
       }
       if (n.op === 'dot' || n.op === 'scatterAdd') return false;
       // innerMap over the full row space, or rowMap over the kept shape (read at the row's own index)

@@ -8,7 +8,7 @@ export interface BufferLocation {
   readonly offset: number;
 }
 
-export type Helper = 'erf32' | 'threefry' | 'oob' | 'mod' | 'tanh32';
+export type Helper = 'erf32' | 'threefry' | 'oob' | 'mod' | 'tanh32' | 'exp32';
 
 export const viewFor = (d: DType): BufferLocation['view'] => (d === 'f32' ? 'F32' : d === 'i32' ? 'I32' : d === 'u32' ? 'U32' : 'U8');
 
@@ -221,7 +221,7 @@ function unaryJs(op: string, a: string, dtype: DType, helpers: Set<Helper>): str
   const wrap = (x: string) => (dtype === 'i32' ? `(${x} | 0)` : dtype === 'u32' ? `(${x} >>> 0)` : x);
   switch (op) {
     case 'neg': return wrap(`(-${a})`);
-    case 'exp': return `Math.exp(${a})`;
+    case 'exp': helpers.add('exp32'); return `exp32(${a})`;
     case 'log': return `Math.log(${a})`;
     case 'log1p': return `Math.log1p(${a})`;
     case 'sqrt': return `Math.sqrt(${a})`;

@@ -24,6 +24,14 @@ const HELPER_SOURCES: Record<Helper, string> = {
   throw new RangeError('IndexError: index ' + v + ' out of range [0, ' + n + ')' + (site ? ' (' + site + ')' : ''));
 }`,
   mod: 'function __mod(a, b) { return b === 0 ? 0 : a % b; }',
+  // exp by range reduction: 2^n from a table, 2^f by a degree-7 polynomial (relative error < 1e-8).
+  exp32: `const EXP2_TABLE = Float64Array.from({ length: 300 }, (_, i) => 2 ** (i - 150));
+function exp32(x) {
+  if (!(x < 88.72283935546875)) return x !== x ? NaN : Infinity;
+  if (x < -103.97) return 0;
+  const t = x * 1.4426950408889634, n = Math.round(t), r = (t - n) * 0.6931471805599453;
+  return EXP2_TABLE[n + 150] * (1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * (0.001388888888888889 + r * 0.0001984126984126984)))))));
+}`,
   // Math.tanh is slow in V8; this rational fit (Eigen's float tanh) is within 3e-7 and 3x faster.
   tanh32: `function tanh32(x) {
   const c = x > 7.90531110763549805 ? 7.90531110763549805 : x < -7.90531110763549805 ? -7.90531110763549805 : x;
