@@ -1,4 +1,5 @@
 import { HostTensor } from '../dsl/host.ts';
+import { flatten } from '../dsl/tree.ts';
 import { keyInput } from '../dsl/random.ts';
 import { compileStep, type CompiledStep } from '../compiler/step.ts';
 import { compile } from '../compiler/compile.ts';
@@ -106,6 +107,24 @@ export class StepRunner {
   }
 }
 
+type EvalProgram = (...args: unknown[]) => { loss: HostTensor; metrics: Record<string, HostTensor> };
+/** Compiled eval programs per objective, by variant and input shapes (tracing a model is not free). */
+const evalPrograms = new WeakMap<AnyObjective, Map<string, EvalProgram>>();
+
+function evalProgram(objective: AnyObjective, variant: string, args: readonly unknown[]): EvalProgram {
+  const shapes = flatten<HostTensor>(args, (x) => x instanceof HostTensor).leaves.map((l) => `${l.dtype}[${l.shape}]`).join(' ');
+  let byKey = evalPrograms.get(objective);
+  if (!byKey) evalPrograms.set(objective, (byKey = new Map()));
+  const key = `${variant}|${shapes}`;
+  let program = byKey.get(key);
+  if (!program) {
+    const fn = evalStepFunction(objective, variant) as (...a: unknown[]) => unknown;
+    program = compile(fn, args) as unknown as EvalProgram;
+    byKey.set(key, program);
+  }
+  return program;
+}
+
 /**
  * Mean loss and metrics of an objective in eval mode over `batches` (masking from `seed`, so the
  * same seed gives the same validation masks at every evaluation).
@@ -117,9 +136,7 @@ export function evaluateObjective(objective: AnyObjective, state: Pick<TrainStat
     const variant = objective.variant?.(0, 'eval') ?? 'default';
     const batch = objective.prepare(tokens, foldIn(rootKey(seed), i), 0, 'eval');
     const k = keyInput(foldIn(rootKey(seed + 1), i));
-    const fn = evalStepFunction(objective, variant) as (...args: unknown[]) => unknown;
-    const program = compile(fn, [state.params, state.extra, batch, k]) as unknown as (...args: unknown[]) => { loss: HostTensor; metrics: Record<string, HostTensor> };
-    const out = program(state.params, state.extra, batch, k);
+    const out = evalProgram(objective, variant, [state.params, state.extra, batch, k])(state.params, state.extra, batch, k);
     loss += out.loss.item();
     for (const [name, v] of Object.entries(out.metrics)) metrics[name] = (metrics[name] ?? 0) + v.item();
   });
