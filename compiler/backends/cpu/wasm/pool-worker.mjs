@@ -43,8 +43,8 @@ function check(status, id) {
 }
 
 let seen = Atomics.load(ctl, genWord);
-// Set when the last job ended with the main thread asleep: it waited longer than its spin, a sign
-// that the cores are oversubscribed, where spinning would only steal time from the main thread.
+// Set after waking the sleeping main thread: the scheduler may queue it on this very core, and a
+// spin here would keep it waiting until the spin ends, so sleep at once this time.
 let skipSpin = false;
 Atomics.add(ctl, READY, 1);
 Atomics.notify(ctl, READY);

@@ -27,19 +27,19 @@ export interface PoolOptions {
   readonly threads?: number;
   /**
    * How long (µs) an idle worker busy-waits for the next job before sleeping in Atomics.wait
-   * (default 50). Jobs arriving within it start in ~1 µs instead of a futex wake (~10-20 µs).
-   * A worker that found the main thread asleep after a job skips the next spin (oversubscribed
-   * cores: spinning would take the core from the main thread).
+   * (default 50). Jobs arriving within it start in ~1 µs; waking a sleeping worker costs
+   * ~15-80 µs on this VM. Longer spins help back-to-back jobs on dedicated cores but cost up to
+   * the spin per job when a neighbour takes a core (spinning against a descheduled partner).
    */
   readonly spinMicros?: number;
-  /** How long (µs) the calling thread busy-waits for running workers before Atomics.wait (default 50). */
+  /** How long (µs) the calling thread busy-waits for the workers before Atomics.wait (default 50). */
   readonly mainSpinMicros?: number;
 }
 
 const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
 const STARTUP_TIMEOUT_MS = 30_000;
-/** A worker that has not picked up a job this long after our share ended is off-core. */
-const START_GRACE_MS = 0.005;
+/** A spinning worker that has not picked up a job this long after our share ended is off-core. */
+const START_GRACE_MS = 0.02;
 
 export class WorkerPool {
   readonly threads: number;
@@ -205,8 +205,8 @@ export class WorkerPool {
   }
 
   /**
-   * Spins while the workers are running (they will finish soon), but sleeps at once when one has
-   * not even started a few µs after our share: it is not on a core, and spinning would keep it off.
+   * Spins up to mainSpin for the workers, but sleeps at once when one has not started 20 µs after
+   * our share: it is waiting for a core (maybe ours), and spinning would keep it off.
    */
   private waitWorkers(workers: number): void {
     const ctl = this.ctl;
