@@ -4,6 +4,7 @@
 // generation word (its futex), the kernel id, and ARG_SLOTS float64 arguments. run() writes the
 // ids, sets PENDING, bumps each active worker's generation (notifying only workers that sleep),
 // runs thread 0's share on the calling thread, then spins / Atomics.waits until PENDING is 0.
+// runParts() instead lets the threads claim numbered parts (an atomic counter) until none are left.
 // Workers spin a little after each job before sleeping, so back-to-back jobs avoid futex wakes.
 //
 // Kernels are registered once (wasm module + export, or JS factory source) and referred to by id.
