@@ -31,6 +31,8 @@ export interface CompiledStep<S, I, O> {
   readonly stats: ProgramStats & { readonly donated: number; readonly copied: number };
   /** Per-kernel time profile: call with true to start, then read `profile()`. */
   setProfiling(on: boolean): void;
+  /** Milliseconds the profiled runs spent in GEMMs (excluding their epilogues). */
+  gemmMs(): number;
   profile(): { kernel: number; kind: string; ms: number; what: string }[];
 }
 
@@ -151,7 +153,9 @@ export function compileStep<S, I, O>(
     stats,
     setProfiling(on: boolean) {
       exe.profile = on ? new Float64Array(fused.kernels.length) : undefined;
+      exe.gemmMs = 0;
     },
+    gemmMs: () => exe.gemmMs,
     profile() {
       const prof = exe.profile;
       if (!prof) return [];

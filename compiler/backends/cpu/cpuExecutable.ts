@@ -169,6 +169,8 @@ export class CpuExecutable {
 
   /** Milliseconds spent per kernel over the profiled runs (profiling on when set). */
   profile: Float64Array | undefined;
+  /** Of which in the GEMM itself (not its epilogue). */
+  gemmMs = 0;
 
   /** Runs the schedule on the values already in the arena's input buffers. */
   execute(): void {
@@ -192,7 +194,11 @@ export class CpuExecutable {
           throw e;
         }
       }
-      if (prof) prof[step.kernel] = prof[step.kernel]! + performance.now() - t0;
+      if (prof) {
+        const dt = performance.now() - t0;
+        prof[step.kernel] = prof[step.kernel]! + dt;
+        if (step.kind === 'gemm') this.gemmMs += dt;
+      }
     }
     if (this.options.poison && lastKernel >= 0) this.poison(lastKernel);
   }
