@@ -231,6 +231,9 @@ export function fuseGraph(inputs: readonly Node[], rawOutputs: readonly Node[]):
     const members = new Set(g.nodes);
     const b = new ExprBuilder();
     const rowStage = new Map<Node, number>();
+    // Row kernels: a member already stored by an earlier stage is loaded back (cheap, cache-hot)
+    // rather than recomputed (softmax's division stage reuses the stored exponentials).
+    const storedMembers = new Set<Node>();
     const ctx: EmitContext = {
       local(n, coords) {
         if (!members.has(n)) return undefined;
@@ -241,11 +244,12 @@ export function fuseGraph(inputs: readonly Node[], rawOutputs: readonly Node[]):
       },
       bufferOf(n) {
         // members are computed inline at their own element; others are read from memory
+        if (storedMembers.has(n)) return bufferOfNode.get(n);
         if (members.has(n) && n.op !== 'dot' && !(g.kind === 'row' && isReduction(n))) return undefined;
         return bufferOfNode.get(n) ?? (materialised.has(n) && !members.has(n) ? missing(n) : undefined);
       },
     };
-    const emitter = new Emitter(b, ctx);
+    let emitter = new Emitter(b, ctx);
     const nodes = g.nodes;
 
     if (g.kind === 'map') {
@@ -285,7 +289,11 @@ export function fuseGraph(inputs: readonly Node[], rawOutputs: readonly Node[]):
           rowStage.set(n, stages.length - 1);
         } else {
           const buf = bufferOfNode.get(n);
-          if (buf !== undefined) stages.push({ kind: 'innerMap', stores: [{ buffer: buf, index: linearIndex(X, g.space), expr: emitter.emit(n, X) }] });
+          if (buf !== undefined) {
+            stages.push({ kind: 'innerMap', stores: [{ buffer: buf, index: linearIndex(X, g.space), expr: emitter.emit(n, X) }] });
+            storedMembers.add(n);
+            emitter = new Emitter(b, ctx); // forget inline forms of n: later stages load it
+          }
         }
       }
       kernels.push({ kind: 'row', space: g.space, reduced: g.reduced, stages, nodes });
@@ -318,7 +326,9 @@ export function fuseGraph(inputs: readonly Node[], rawOutputs: readonly Node[]):
         const sc = collapseStrides(colAxes.map((i) => x.shape[i]!), colAxes.map((i) => view.strides[i]!));
         const rows = size(x, rowAxes);
         const cols = size(x, colAxes);
-        if (sb !== undefined && sr !== undefined && sc !== undefined) {
+        // a repeated (stride 0) row or column axis is not a matrix the GEMM can read: pack it
+        const repeated = (stride: number | undefined, n: number) => stride === 0 && n > 1;
+        if (sb !== undefined && sr !== undefined && sc !== undefined && !repeated(sr, rows) && !repeated(sc, cols)) {
           const base = bufferOfNode.get(view.base)!;
           const batchStride = batch > 1 ? sb : 0;
           if (sc === 1 || cols === 1) return { buffer: base, offset: view.offset, ld: rows === 1 ? Math.max(cols, 1) : sr, trans: false, batchStride };

@@ -199,14 +199,17 @@ function columnKernelSource(k: RowKernel, kept: readonly number[], location: (b:
   const keptLoops = (L0: number) => kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: L0 + i + 1 }));
 
   /** Loops (kept axes only, or reduced then kept) around a body built at the innermost level. */
-  const loopNest = (withReduced: boolean, body: (L: number) => string[]) => {
+  const loopNest = (withReduced: boolean, body: (L: number, emit: (line: string) => void) => void) => {
     const levels = [
       ...(withReduced ? k.reduced.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: false, level: i + 1 })) : []),
       ...kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: (withReduced ? R : R) + i + 1 })),
     ];
     for (let L = 1; L <= R + K; L++) printer.blocks[L] = [];
-    const inner = body(R + K);
-    let lines = [...printer.blocks[R + K]!, ...inner];
+    // statements go into the innermost block in order, each after the bindings it made (a later
+    // statement may read what an earlier one stored at the same element)
+    const innermost = printer.blocks[R + K]!;
+    body(R + K, (line) => innermost.push(line));
+    let lines = [...innermost];
     for (let i = levels.length - 1; i >= 0; i--) {
       const { name, extent, ranged, level } = levels[i]!;
       const head = ranged ? `for (let ${name} = start; ${name} < end; ${name}++) {` : `for (let ${name} = 0; ${name} < ${extent}; ${name}++) {`;
@@ -223,30 +226,32 @@ function columnKernelSource(k: RowKernel, kept: readonly number[], location: (b:
   }
   for (const pass of passesOf(k.stages)) {
     if (!Array.isArray(pass)) {
-      loopNest(false, (L) => {
-        const lines = [`${acc(pass.index)} = ${printer.print(pass.expr, L)};`];
-        if (pass.store) lines.push(storeLine(printer, location, { ...pass.store, expr: pass.expr }, L, acc(pass.index)));
-        return lines;
+      loopNest(false, (L, emit) => {
+        emit(`${acc(pass.index)} = ${printer.print(pass.expr, L)};`);
+        if (pass.store) emit(storeLine(printer, location, { ...pass.store, expr: pass.expr }, L, acc(pass.index)));
       });
       continue;
     }
     for (const st of pass) if (st.kind === 'reduce' && st.op === 'max') top.push(`acc${st.index}.fill(-Infinity);`);
-    loopNest(true, (L) =>
-      pass.flatMap((st) => {
-        if (st.kind === 'innerMap') return st.stores.map((x) => storeLine(printer, location, x, L));
+    loopNest(true, (L, emit) => {
+      for (const st of pass) {
+        if (st.kind === 'innerMap') {
+          for (const x of st.stores) emit(storeLine(printer, location, x, L));
+          continue;
+        }
         const a = acc(st.index);
-        return st.op === 'sum' ? [`${a} += ${printer.print(st.expr, L)};`] : [`{ const x = ${printer.print(st.expr, L)}; if (x > ${a} || x !== x) ${a} = x; }`];
-      }),
-    );
+        emit(st.op === 'sum' ? `${a} += ${printer.print(st.expr, L)};` : `{ const x = ${printer.print(st.expr, L)}; if (x > ${a} || x !== x) ${a} = x; }`);
+      }
+    });
     const reduces = pass.filter((st): st is ReduceStage & { index: number } => st.kind === 'reduce');
     if (reduces.length) {
-      loopNest(false, (L) =>
-        reduces.flatMap((st) => {
+      loopNest(false, (L, emit) => {
+        for (const st of reduces) {
           const a = acc(st.index);
-          const fix = { f32: `fr(${a})`, i32: `${a} | 0`, u32: `${a} >>> 0`, bool: a }[st.dtype];
-          return [`${a} = ${fix};`, ...(st.store ? [storeLine(printer, location, { ...st.store, expr: st.expr }, L, a)] : [])];
-        }),
-      );
+          emit(`${a} = ${{ f32: `fr(${a})`, i32: `${a} | 0`, u32: `${a} >>> 0`, bool: a }[st.dtype]};`);
+          if (st.store) emit(storeLine(printer, location, { ...st.store, expr: st.expr }, L, a));
+        }
+      });
     }
   }
   return { body: assemble(printer, top), units: k.space[kept[0]!]! };
