@@ -2,7 +2,8 @@ import { dtypeBytes } from '../../ir/dtype.ts';
 import { IndexError } from '../../ir/errors.ts';
 import type { HostArray } from '../../interpreter/hostArray.ts';
 import { allocCompiled } from '../../interpreter/hostArray.ts';
-import type { Kernel, KernelProgram, MatmulKernel } from '../../kernel/kernel.ts';
+import type { Kernel, KernelProgram, MapKernel, MatmulKernel } from '../../kernel/kernel.ts';
+import { type WasmKernel, mapKernelUnsupported, wasmMapKernel } from './simd/mapKernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { CompileError } from '../../fusion/errors.ts';
 import { type BufferLocation, viewFor } from './jsExpr.ts';
@@ -17,10 +18,14 @@ type KernelFn = (F32: Float32Array, I32: Int32Array, U32: Uint32Array, U8: Uint8
 /** One step of the compiled schedule; `poolKernel` is set for JS kernels split across threads. */
 type Step =
   | { readonly kind: 'js'; readonly fn: KernelFn; readonly units: number; readonly source: string; readonly kernel: number; readonly poolKernel?: number }
+  | { readonly kind: 'wasm'; readonly fn: (start: number, end: number) => void; readonly units: number; readonly source: string; readonly kernel: number; readonly poolKernel?: number }
   | { readonly kind: 'gemm'; readonly k: MatmulKernel; readonly kernel: number };
 
+/** Elementwise kernels go to WebAssembly SIMD when they can (PRETEXT_SIMD=0 turns it off). */
+const SIMD_ENABLED = process.env['PRETEXT_SIMD'] !== '0';
+
 /** Below this many elements a kernel runs on the calling thread (a dispatch costs a few µs). */
-const PARALLEL_MIN_ELEMENTS = 16384;
+const PARALLEL_MIN_ELEMENTS = 131072;
 
 const gemms = new WeakMap<Arena, GemmKernel>();
 const freeRegion = new FinalizationRegistry<{ arena: Arena; offset: number; bytes: number }>(({ arena, offset, bytes }) => arena.release(offset, bytes));
@@ -108,20 +113,43 @@ export class CpuExecutable {
       this.steps.push({ kind: 'js', fn, units: src.units, source: src.body, kernel: index, ...(poolKernel !== undefined ? { poolKernel } : {}) });
     };
     const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+    const map = (m: MapKernel) => {
+      const why = SIMD_ENABLED ? mapKernelUnsupported(m, (b) => this.program.buffers[b]!.dtype) : 'disabled';
+      if (why === undefined) this.wasm(wasmMapKernel(m, this.byteOffset), size(m.space), index, mapKernelSource(m, this.location).body);
+      else js(mapKernelSource(m, this.location), size(m.space));
+    };
     switch (k.kind) {
-      case 'map': return js(mapKernelSource(k, this.location), size(k.space));
+      case 'map': return map(k);
       case 'row': return js(rowKernelSource(k, this.location), size(k.space));
       case 'scatter': return js(scatterKernelSource(k, this.location), 0);
       case 'matmul':
         this.steps.push({ kind: 'gemm', k, kernel: index });
-        if (k.epilogue) js(mapKernelSource(k.epilogue, this.location), size(k.epilogue.space));
+        if (k.epilogue) map(k.epilogue);
     }
+  }
+
+  /** Byte address of a buffer in the arena. */
+  private byteOffset = (buffer: number): number => this.base + this.plan.offsets[buffer]!;
+
+  /** A WebAssembly SIMD kernel: instantiated here, registered with the pool when worth splitting. */
+  private wasm(kernel: WasmKernel, elements: number, index: number, jsSource: string): void {
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(kernel.bytes);
+    } catch (e) {
+      throw new CompileError(`generated wasm kernel ${index} is invalid: ${(e as Error).message}`);
+    }
+    const fn = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports['kernel'] as (start: number, end: number) => void;
+    const pool = kernel.units >= 2 && elements >= PARALLEL_MIN_ELEMENTS ? this.arena.pool() : undefined;
+    const poolKernel = pool?.registerWasm(module, 'kernel', 2);
+    const source = `// WebAssembly SIMD (${kernel.bytes.length} bytes); the same computation in JavaScript:\n${jsSource}`;
+    this.steps.push({ kind: 'wasm', fn, units: kernel.units, source, kernel: index, ...(poolKernel !== undefined ? { poolKernel } : {}) });
   }
 
   /** Generated source of every JS kernel, by kernel index (for explain()). */
   sources(): Map<number, string[]> {
     const out = new Map<number, string[]>();
-    for (const s of this.steps) if (s.kind === 'js') out.set(s.kernel, [...(out.get(s.kernel) ?? []), s.source]);
+    for (const s of this.steps) if (s.kind !== 'gemm') out.set(s.kernel, [...(out.get(s.kernel) ?? []), s.source]);
     return out;
   }
 
@@ -186,7 +214,16 @@ export class CpuExecutable {
       if (step.kind === 'gemm') this.runGemm(step.k);
       else {
         try {
-          if (step.poolKernel !== undefined && pool) pool.run(step.poolKernel);
+          if (step.poolKernel !== undefined && pool) {
+            if (step.kind === 'wasm') {
+              for (let t = 0; t < pool.threads; t++) {
+                const a = pool.args(t);
+                a[0] = Math.floor((step.units * t) / pool.threads);
+                a[1] = Math.floor((step.units * (t + 1)) / pool.threads);
+              }
+            }
+            pool.run(step.poolKernel);
+          } else if (step.kind === 'wasm') step.fn(0, step.units);
           else step.fn(F32, I32, U32, U8, 0, step.units);
         } catch (e) {
           const m = /IndexError: (.*?)(;|$)/.exec((e as Error).message);

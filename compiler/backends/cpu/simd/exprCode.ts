@@ -1,0 +1,158 @@
+import type { Expr } from '../../../kernel/expr.ts';
+import type { Affine } from '../../../kernel/indexExpr.ts';
+import { type Code, type FuncBuilder, type Local, V128, add, get, i32, load32Splat, mul, seq, set, v128Load, I32 } from '../wasm/emitter.ts';
+import { erfF32x4, expF32x4, tanhF32x4 } from './math.ts';
+import {
+  f32x4Abs, f32x4Add, f32x4Const, f32x4Div, f32x4Eq, f32x4Ge, f32x4Gt, f32x4Le, f32x4Lt, f32x4Max, f32x4Min, f32x4Mul, f32x4Ne, f32x4Neg,
+  f32x4Sqrt, f32x4Sub, v128And, v128Bitselect, v128Not, v128Or,
+} from './ops.ts';
+import { innerCoef, variesAlong } from './vectorize.ts';
+
+/** Byte address of a buffer element: the buffer's base plus 4 × an affine index. */
+export type BufferBase = (buffer: number) => number;
+
+/**
+ * Turns vectorisable expressions into wasm code over the innermost loop: loads along the inner
+ * axis become v128 loads at (row base + inner offset), loads constant along it are splatted once
+ * per row; expressions used more than once or constant along the row are computed into locals
+ * (before the inner loop when they do not vary along it).
+ */
+export class VectorExprCoder {
+  private readonly locals = new Map<Expr, Local>();
+  private readonly uses = new Map<Expr, number>();
+  private readonly varies = new Map<Expr, boolean>();
+  /** Statements run once per row, before the inner loop (row bases, invariant values). */
+  readonly rowSetup: Code[] = [];
+  /** Statements run per vector, before the stores (shared values). */
+  readonly vectorSetup: Code[] = [];
+  private readonly rowBases = new Map<string, Local>();
+
+  constructor(
+    private readonly f: FuncBuilder,
+    private readonly inner: string,
+    /** Loop variable locals by name (outer ones; the inner one is in `innerByteOffset`). */
+    private readonly vars: ReadonlyMap<string, Local>,
+    /** Byte offset of the current vector along the inner axis (4 × inner index). */
+    private readonly innerByteOffset: Local,
+    private readonly bufferBase: BufferBase,
+    private readonly rowValue: (stage: number) => Code = () => {
+      throw new Error('no row values here');
+    },
+  ) {}
+
+  countUses(roots: readonly Expr[]): void {
+    const visit = (e: Expr) => {
+      const n = (this.uses.get(e) ?? 0) + 1;
+      this.uses.set(e, n);
+      if (n > 1) return;
+      for (const c of children(e)) visit(c);
+    };
+    roots.forEach(visit);
+  }
+
+  newLocal = (): Local => this.f.local(V128);
+
+  /** i32 local holding the byte address of index `a` at the start of the current row (inner index 0). */
+  rowBase(buffer: number, a: Affine): Local {
+    const outer = a.terms.filter((t) => !(t.atom.kind === 'var' && t.atom.name === this.inner));
+    const key = `${buffer}|${outer.map((t) => `${t.coef}*${(t.atom as { name: string }).name}`).join('+')}+${a.c}`;
+    let l = this.rowBases.get(key);
+    if (!l) {
+      l = this.f.local(I32);
+      let addr: Code = i32(this.bufferBase(buffer) + 4 * a.c);
+      for (const t of outer) addr = add(addr, mul(get(this.vars.get((t.atom as { name: string }).name)!), i32(4 * t.coef)));
+      this.rowSetup.push(set(l, addr));
+      this.rowBases.set(key, l);
+    }
+    return l;
+  }
+
+  /** Address of the current vector of a contiguous index. */
+  vectorAddress(buffer: number, a: Affine): Code {
+    return add(get(this.rowBase(buffer, a)), get(this.innerByteOffset));
+  }
+
+  /** Code leaving the expression's four lanes on the stack. */
+  code(e: Expr): Code {
+    const bound = this.locals.get(e);
+    if (bound) return get(bound);
+    const invariant = !variesAlong(e, this.inner, this.varies);
+    const shared = (this.uses.get(e) ?? 0) > 1;
+    if ((invariant && e.k !== 'const') || (shared && e.k !== 'const' && e.k !== 'load')) {
+      const l = this.newLocal();
+      const raw = this.raw(e);
+      (invariant ? this.rowSetup : this.vectorSetup).push(set(l, raw));
+      this.locals.set(e, l);
+      return get(l);
+    }
+    return this.raw(e);
+  }
+
+  private raw(e: Expr): Code {
+    const c = (x: Expr) => this.code(x);
+    switch (e.k) {
+      case 'const':
+        return e.dtype === 'bool' ? f32x4ConstBits(e.value ? -1 : 0) : f32x4Const(e.value);
+      case 'load':
+        return innerCoef(e.index, this.inner) === 0 ? load32Splat(get(this.rowBase(e.buffer, e.index))) : v128Load(this.vectorAddress(e.buffer, e.index));
+      case 'rowValue':
+        return this.rowValue(e.stage);
+      case 'unary':
+        switch (e.op) {
+          case 'neg': return f32x4Neg(c(e.a));
+          case 'abs': return f32x4Abs(c(e.a));
+          case 'sqrt': return f32x4Sqrt(c(e.a));
+          case 'rsqrt': return f32x4Div(f32x4Const(1), f32x4Sqrt(c(e.a)));
+          case 'reciprocal': return f32x4Div(f32x4Const(1), c(e.a));
+          case 'exp': return expF32x4(c(e.a), this.newLocal);
+          case 'tanh': return tanhF32x4(c(e.a), this.newLocal);
+          case 'erf': return erfF32x4(c(e.a), this.newLocal);
+          case 'not': return v128Not(c(e.a));
+        }
+        break;
+      case 'binary': {
+        const a = c(e.a);
+        const b = c(e.b);
+        switch (e.op) {
+          case 'add': return f32x4Add(a, b);
+          case 'sub': return f32x4Sub(a, b);
+          case 'mul': return f32x4Mul(a, b);
+          case 'div': return f32x4Div(a, b);
+          case 'max': return f32x4Max(a, b);
+          case 'min': return f32x4Min(a, b);
+          case 'lt': return f32x4Lt(a, b);
+          case 'le': return f32x4Le(a, b);
+          case 'gt': return f32x4Gt(a, b);
+          case 'ge': return f32x4Ge(a, b);
+          case 'eq': return f32x4Eq(a, b);
+          case 'ne': return f32x4Ne(a, b);
+          case 'and': return v128And(a, b);
+          case 'or': return v128Or(a, b);
+        }
+        break;
+      }
+      case 'select':
+        return v128Bitselect(c(e.a), c(e.b), c(e.cond));
+      case 'cast':
+        // bool lanes are all-ones / all-zeros masks: and with 1.0f
+        return v128And(c(e.a), f32x4Const(1));
+    }
+    throw new Error(`simd: no code for ${e.k}${'op' in e ? ` ${e.op}` : ''}`);
+  }
+}
+
+function f32x4ConstBits(bits: number): Code {
+  const b = new Uint8Array(new Int32Array([bits, bits, bits, bits]).buffer);
+  return [0xfd, 0x0c, ...b];
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'unary': case 'cast': return [e.a];
+    case 'binary': return [e.a, e.b];
+    case 'select': return [e.cond, e.a, e.b];
+    default: return [];
+  }
+}
+
+export { seq };

@@ -1,0 +1,74 @@
+import type { Expr } from '../../../kernel/expr.ts';
+import type { Affine } from '../../../kernel/indexExpr.ts';
+
+/**
+ * Can an expression run four lanes at a time along the innermost loop variable `inner`? Float32
+ * arithmetic, comparisons/selects of floats, and loads/indexes that are affine in plain loop
+ * variables with coefficient 0 or 1 on `inner` (a broadcast or a contiguous vector). Returns the
+ * reason when not.
+ */
+export function unsupportedReason(e: Expr, inner: string, isRowValue: (stage: number) => boolean, seen = new Set<Expr>()): string | undefined {
+  if (seen.has(e)) return undefined;
+  seen.add(e);
+  const sub = (...xs: Expr[]) => {
+    for (const x of xs) {
+      const r = unsupportedReason(x, inner, isRowValue, seen);
+      if (r) return r;
+    }
+    return undefined;
+  };
+  switch (e.k) {
+    case 'const':
+      return e.dtype === 'f32' || e.dtype === 'bool' ? undefined : `${e.dtype} constant`;
+    case 'load':
+      if (e.dtype !== 'f32') return `${e.dtype} load`;
+      return affineReason(e.index, inner);
+    case 'rowValue':
+      return e.dtype === 'f32' && isRowValue(e.stage) ? undefined : 'row value';
+    case 'unary':
+      if (e.dtype === 'bool' && e.op === 'not') return sub(e.a);
+      if (e.dtype !== 'f32') return `${e.dtype} ${e.op}`;
+      return ['neg', 'abs', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'tanh', 'erf'].includes(e.op) ? sub(e.a) : `unary ${e.op}`;
+    case 'binary':
+      if (e.operandDType === 'bool' && (e.op === 'and' || e.op === 'or')) return sub(e.a, e.b);
+      if (e.operandDType !== 'f32') return `${e.operandDType} ${e.op}`;
+      return ['add', 'sub', 'mul', 'div', 'max', 'min', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(e.op) ? sub(e.a, e.b) : `binary ${e.op}`;
+    case 'select':
+      if (e.lazy) return 'lazy select (pad/concat)';
+      if (e.dtype !== 'f32') return `${e.dtype} select`;
+      return sub(e.cond, e.a, e.b);
+    case 'cast':
+      return e.from === 'bool' && e.dtype === 'f32' ? sub(e.a) : `cast ${e.from} -> ${e.dtype}`;
+    default:
+      return e.k;
+  }
+}
+
+function affineReason(a: Affine, inner: string): string | undefined {
+  for (const t of a.terms) {
+    if (t.atom.kind !== 'var') return `${t.atom.kind} index`;
+    if (t.atom.name === inner && t.coef !== 1) return `stride ${t.coef} along the innermost axis`;
+  }
+  return undefined;
+}
+
+/** Coefficient of `inner` in an affine index (0 when absent). */
+export function innerCoef(a: Affine, inner: string): number {
+  return a.terms.find((t) => t.atom.kind === 'var' && t.atom.name === inner)?.coef ?? 0;
+}
+
+/** Does the expression change along `inner`? */
+export function variesAlong(e: Expr, inner: string, memo: Map<Expr, boolean>): boolean {
+  let v = memo.get(e);
+  if (v !== undefined) return v;
+  switch (e.k) {
+    case 'load': v = innerCoef(e.index, inner) !== 0; break;
+    case 'const': case 'rowValue': v = false; break;
+    case 'unary': case 'cast': v = variesAlong(e.a, inner, memo); break;
+    case 'binary': v = variesAlong(e.a, inner, memo) || variesAlong(e.b, inner, memo); break;
+    case 'select': v = variesAlong(e.cond, inner, memo) || variesAlong(e.a, inner, memo) || variesAlong(e.b, inner, memo); break;
+    default: v = true;
+  }
+  memo.set(e, v);
+  return v;
+}
