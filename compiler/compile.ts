@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly poisonFreedBuffers?: boolean;
   /** gpujs backend: the gpu.js mode (default 'cpu'); 'webgpu' runs only through runAsync. */
   readonly gpujsMode?: GpujsMode;
+  /** cpu backend: elementwise and row kernels in WebAssembly SIMD where they vectorise (default true; env PRETEXT_SIMD=0 turns it off). */
+  readonly simd?: boolean;
 }
 
 export interface ProgramStats {
@@ -28,6 +30,8 @@ export interface ProgramStats {
   readonly peakBytes: number;
   readonly unplannedBytes: number;
   readonly compileMs: number;
+  /** cpu backend: kernels (or matmul epilogues) running as WebAssembly SIMD. */
+  readonly simdKernels?: number;
 }
 
 /** What a backend runs: flat host arrays in, flat host arrays out. */
@@ -83,8 +87,8 @@ function build(traced: TracedFunction, options: CompileOptions): Executable {
   const fused = fuseGraph(traced.inputs, traced.outputs);
   if (options.backend === 'gpujs') return buildGpujs(fused, options.gpujsMode ?? 'cpu', t0); // gpujs backend
   const plan: MemoryPlan = planMemory(fused);
-  const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false });
-  const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0 };
+  const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false, ...(options.simd !== undefined ? { simd: options.simd } : {}) });
+  const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0, simdKernels: exe.simdKernels() };
   return { run: (inputs) => exe.run(inputs), explain: () => explainProgram(fused, plan, exe.sources()), stats, fused };
 }
 
@@ -101,7 +105,7 @@ export function compile<const Args extends readonly unknown[], R>(
 ): CompiledFunction<Args, R> {
   const traced = trace(fn as (...a: never[]) => unknown, exampleArgs);
   noteSpecialisation(fn, traced);
-  const key = `${options.backend ?? 'cpu'}${options.backend === 'gpujs' ? `:${options.gpujsMode ?? 'cpu'}` : ''}|${options.poisonFreedBuffers ? 'p' : ''}|${graphFingerprint(traced.inputs, traced.outputs)}`;
+  const key = `${options.backend ?? 'cpu'}${options.backend === 'gpujs' ? `:${options.gpujsMode ?? 'cpu'}` : ''}|${options.poisonFreedBuffers ? 'p' : ''}${options.simd === false ? 'n' : ''}|${graphFingerprint(traced.inputs, traced.outputs)}`;
   let exe = cache.get(key);
   if (!exe) {
     exe = build(traced, options);

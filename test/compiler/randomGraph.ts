@@ -20,9 +20,10 @@ const axesArb = fc
   .tuple(fc.subarray([...AXES], { minLength: 1, maxLength: 3 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }))
   .map(([axes, keys]) => axes.map((a, i) => ({ a, k: keys[i]! })).sort((x, y) => x.k - y.k).map((x) => x.a));
 
-export const randomProgramArb = (maxOps = 10): fc.Arbitrary<RandomProgram> =>
+/** Random programs; `size` draws each axis extent (2..4 by default; multiples of 4 exercise SIMD kernels). */
+export const randomProgramArb = (maxOps = 10, size: fc.Arbitrary<number> = fc.integer({ min: 2, max: 4 })): fc.Arbitrary<RandomProgram> =>
   fc.record({
-    sizes: fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 4, maxLength: 4 }),
+    sizes: fc.array(size, { minLength: 4, maxLength: 4 }),
     inputAxes: fc.array(axesArb, { minLength: 2, maxLength: 3 }),
     intAxes: axesArb,
     ops: fc.array(fc.tuple(fc.nat(13), fc.nat(), fc.nat(), fc.nat()), { minLength: 2, maxLength: maxOps }),

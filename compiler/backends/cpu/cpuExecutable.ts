@@ -4,6 +4,7 @@ import type { HostArray } from '../../interpreter/hostArray.ts';
 import { allocCompiled } from '../../interpreter/hostArray.ts';
 import type { Kernel, KernelProgram, MapKernel, MatmulKernel } from '../../kernel/kernel.ts';
 import { type WasmKernel, mapKernelUnsupported, wasmMapKernel } from './simd/mapKernel.ts';
+import { rowKernelUnsupported, wasmRowKernel } from './simd/rowKernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { CompileError } from '../../fusion/errors.ts';
 import { type BufferLocation, viewFor } from './jsExpr.ts';
@@ -21,8 +22,8 @@ type Step =
   | { readonly kind: 'wasm'; readonly fn: (start: number, end: number) => void; readonly units: number; readonly source: string; readonly kernel: number; readonly poolKernel?: number }
   | { readonly kind: 'gemm'; readonly k: MatmulKernel; readonly kernel: number };
 
-/** Elementwise kernels go to WebAssembly SIMD when they can (PRETEXT_SIMD=0 turns it off). */
-const SIMD_ENABLED = process.env['PRETEXT_SIMD'] !== '0';
+/** Elementwise and row kernels go to WebAssembly SIMD when they can (PRETEXT_SIMD=0 turns it off by default). */
+const SIMD_DEFAULT = process.env['PRETEXT_SIMD'] !== '0';
 
 /** Below this many elements a kernel runs on the calling thread (a dispatch costs a few µs). */
 const PARALLEL_MIN_ELEMENTS = 131072;
@@ -64,7 +65,7 @@ export class CpuExecutable {
   constructor(
     readonly program: KernelProgram,
     readonly plan: MemoryPlan,
-    private readonly options: { readonly poison?: boolean } = {},
+    private readonly options: { readonly poison?: boolean; readonly simd?: boolean } = {},
   ) {
     this.arena = sharedArena();
     this.memory = this.arena.memory;
@@ -113,14 +114,20 @@ export class CpuExecutable {
       this.steps.push({ kind: 'js', fn, units: src.units, source: src.body, kernel: index, ...(poolKernel !== undefined ? { poolKernel } : {}) });
     };
     const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+    const simd = this.options.simd ?? SIMD_DEFAULT;
+    const dtypeOf = (b: number) => this.program.buffers[b]!.dtype;
     const map = (m: MapKernel) => {
-      const why = SIMD_ENABLED ? mapKernelUnsupported(m, (b) => this.program.buffers[b]!.dtype) : 'disabled';
+      const why = simd ? mapKernelUnsupported(m, dtypeOf) : 'disabled';
       if (why === undefined) this.wasm(wasmMapKernel(m, this.byteOffset), size(m.space), index, mapKernelSource(m, this.location).body);
       else js(mapKernelSource(m, this.location), size(m.space));
     };
     switch (k.kind) {
       case 'map': return map(k);
-      case 'row': return js(rowKernelSource(k, this.location), size(k.space));
+      case 'row': {
+        const why = simd ? rowKernelUnsupported(k, dtypeOf) : 'disabled';
+        if (why === undefined) return this.wasm(wasmRowKernel(k, this.byteOffset), size(k.space), index, rowKernelSource(k, this.location).body);
+        return js(rowKernelSource(k, this.location), size(k.space));
+      }
       case 'scatter': return js(scatterKernelSource(k, this.location), 0);
       case 'matmul':
         this.steps.push({ kind: 'gemm', k, kernel: index });
@@ -144,6 +151,11 @@ export class CpuExecutable {
     const poolKernel = pool?.registerWasm(module, 'kernel', 2);
     const source = `// WebAssembly SIMD (${kernel.bytes.length} bytes); the same computation in JavaScript:\n${jsSource}`;
     this.steps.push({ kind: 'wasm', fn, units: kernel.units, source, kernel: index, ...(poolKernel !== undefined ? { poolKernel } : {}) });
+  }
+
+  /** How many kernels (or matmul epilogues) run as WebAssembly SIMD. */
+  simdKernels(): number {
+    return this.steps.filter((s) => s.kind === 'wasm').length;
   }
 
   /** Generated source of every JS kernel, by kernel index (for explain()). */

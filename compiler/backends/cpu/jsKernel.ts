@@ -33,8 +33,10 @@ function exp32(x) {
   return EXP2_TABLE[n + 150] * (1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * (0.001388888888888889 + r * 0.0001984126984126984)))))));
 }`,
   // Math.tanh is slow in V8; this rational fit (Eigen's float tanh) is within 3e-7 and 3x faster.
+  // Beyond its range (|x| > 7.9, where it would stop short of ±1 in double) Math.tanh takes over.
   tanh32: `function tanh32(x) {
-  const c = x > 7.90531110763549805 ? 7.90531110763549805 : x < -7.90531110763549805 ? -7.90531110763549805 : x;
+  if (x > 7.90531110763549805 || x < -7.90531110763549805) return Math.tanh(x);
+  const c = x;
   const x2 = c * c;
   const p = c * (4.89352455891786e-3 + x2 * (6.37261928875436e-4 + x2 * (1.48572235717979e-5 + x2 * (5.12229709037114e-8 +
     x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
@@ -91,9 +93,9 @@ function rowValuesOf(e: Expr, out = new Set<number>(), seen = new Set<Expr>()): 
   return out;
 }
 
-type LoopStage = (ReduceStage | InnerMapStage) & { index: number };
+export type LoopStage = (ReduceStage | InnerMapStage) & { index: number };
 /** Stages grouped into passes over the row: a stage joins the current pass unless it reads a row value the pass computes. */
-function passesOf(stages: readonly RowStage[]): (LoopStage[] | (RowMapStage & { index: number }))[] {
+export function passesOf(stages: readonly RowStage[]): (LoopStage[] | (RowMapStage & { index: number }))[] {
   const out: (LoopStage[] | (RowMapStage & { index: number }))[] = [];
   let current: LoopStage[] | undefined;
   stages.forEach((st, index) => {

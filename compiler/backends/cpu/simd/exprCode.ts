@@ -1,10 +1,13 @@
 import type { Expr } from '../../../kernel/expr.ts';
 import type { Affine } from '../../../kernel/indexExpr.ts';
 import { type Code, type FuncBuilder, type Local, V128, add, get, i32, load32Splat, mul, seq, set, v128Load, I32 } from '../wasm/emitter.ts';
-import { erfF32x4, expF32x4, tanhF32x4 } from './math.ts';
+
+const shr = (a: Code, b: Code): Code => [...a, ...b, 0x76];
+import { erfF32x4, expF32x4, logF32x4, tanhF32x4 } from './math.ts';
 import {
   f32x4Abs, f32x4Add, f32x4Const, f32x4Div, f32x4Eq, f32x4Ge, f32x4Gt, f32x4Le, f32x4Lt, f32x4Max, f32x4Min, f32x4Mul, f32x4Ne, f32x4Neg,
   f32x4Sqrt, f32x4Sub, v128And, v128Bitselect, v128Not, v128Or,
+  I32X4_IOTA, f32x4ConvertI32x4S, i32x4Add, i32x4Eq, i32x4GeS, i32x4GtS, i32x4LeS, i32x4LtS, i32x4Mul, i32x4Ne, i32x4Splat, i32x4Sub,
 } from './ops.ts';
 import { innerCoef, variesAlong } from './vectorize.ts';
 
@@ -23,8 +26,8 @@ export class VectorExprCoder {
   private readonly varies = new Map<Expr, boolean>();
   /** Statements run once per row, before the inner loop (row bases, invariant values). */
   readonly rowSetup: Code[] = [];
-  /** Statements run per vector, before the stores (shared values). */
-  readonly vectorSetup: Code[] = [];
+  /** Shared per-vector values computed while coding the current statement. */
+  private vectorSetup: Code[] = [];
   private readonly rowBases = new Map<string, Local>();
 
   constructor(
@@ -72,6 +75,20 @@ export class VectorExprCoder {
     return add(get(this.rowBase(buffer, a)), get(this.innerByteOffset));
   }
 
+  /**
+   * One per-vector statement preceded by the shared values it computes first. Shared values are
+   * set where first needed, in statement order, so a value that loads a buffer an earlier
+   * statement of the same vector stores (a row kernel reading back a stored member) sees the store.
+   */
+  statement(build: () => Code): Code {
+    const outer = this.vectorSetup;
+    this.vectorSetup = [];
+    const code = build();
+    const out = seq(...this.vectorSetup, code);
+    this.vectorSetup = outer;
+    return out;
+  }
+
   /** Code leaving the expression's four lanes on the stack. */
   code(e: Expr): Code {
     const bound = this.locals.get(e);
@@ -92,9 +109,22 @@ export class VectorExprCoder {
     const c = (x: Expr) => this.code(x);
     switch (e.k) {
       case 'const':
-        return e.dtype === 'bool' ? f32x4ConstBits(e.value ? -1 : 0) : f32x4Const(e.value);
+        return e.dtype === 'bool' ? f32x4ConstBits(e.value ? -1 : 0) : e.dtype === 'i32' ? f32x4ConstBits(e.value | 0) : f32x4Const(e.value);
       case 'load':
+        // raw 32-bit lanes: the same instructions load f32 and i32
         return innerCoef(e.index, this.inner) === 0 ? load32Splat(get(this.rowBase(e.buffer, e.index))) : v128Load(this.vectorAddress(e.buffer, e.index));
+      case 'index': {
+        // value of an affine index: splat(value at lane 0) + coef·[0, 1, 2, 3]
+        const coef = innerCoef(e.index, this.inner);
+        let scalar: Code = i32(e.index.c);
+        for (const t of e.index.terms) {
+          const name = (t.atom as { name: string }).name;
+          const v = name === this.inner ? shr(get(this.innerByteOffset), i32(2)) : get(this.vars.get(name)!);
+          scalar = add(scalar, mul(v, i32(t.coef)));
+        }
+        const base = i32x4Splat(scalar);
+        return coef === 0 ? base : i32x4Add(base, i32x4Mul(I32X4_IOTA, f32x4ConstBits(coef)));
+      }
       case 'rowValue':
         return this.rowValue(e.stage);
       case 'unary':
@@ -105,6 +135,7 @@ export class VectorExprCoder {
           case 'rsqrt': return f32x4Div(f32x4Const(1), f32x4Sqrt(c(e.a)));
           case 'reciprocal': return f32x4Div(f32x4Const(1), c(e.a));
           case 'exp': return expF32x4(c(e.a), this.newLocal);
+          case 'log': return logF32x4(c(e.a), this.newLocal);
           case 'tanh': return tanhF32x4(c(e.a), this.newLocal);
           case 'erf': return erfF32x4(c(e.a), this.newLocal);
           case 'not': return v128Not(c(e.a));
@@ -113,6 +144,19 @@ export class VectorExprCoder {
       case 'binary': {
         const a = c(e.a);
         const b = c(e.b);
+        if (e.operandDType === 'i32') {
+          switch (e.op) {
+            case 'add': return i32x4Add(a, b);
+            case 'sub': return i32x4Sub(a, b);
+            case 'mul': return i32x4Mul(a, b);
+            case 'lt': return i32x4LtS(a, b);
+            case 'le': return i32x4LeS(a, b);
+            case 'gt': return i32x4GtS(a, b);
+            case 'ge': return i32x4GeS(a, b);
+            case 'eq': return i32x4Eq(a, b);
+            case 'ne': return i32x4Ne(a, b);
+          }
+        }
         switch (e.op) {
           case 'add': return f32x4Add(a, b);
           case 'sub': return f32x4Sub(a, b);
@@ -134,8 +178,9 @@ export class VectorExprCoder {
       case 'select':
         return v128Bitselect(c(e.a), c(e.b), c(e.cond));
       case 'cast':
-        // bool lanes are all-ones / all-zeros masks: and with 1.0f
-        return v128And(c(e.a), f32x4Const(1));
+        if (e.from === 'i32') return f32x4ConvertI32x4S(c(e.a));
+        // bool lanes are all-ones / all-zeros masks: and with the bits of 1 (1.0f or int 1)
+        return v128And(c(e.a), e.dtype === 'i32' ? f32x4ConstBits(1) : f32x4Const(1));
     }
     throw new Error(`simd: no code for ${e.k}${'op' in e ? ` ${e.op}` : ''}`);
   }

@@ -43,9 +43,9 @@ export function wasmMapKernel(k: MapKernel, byteOffset: (buffer: number) => numb
   const innerBytes = f.local(I32);
   const coder = new VectorExprCoder(f, loopVar(r - 1), vars, innerBytes, byteOffset);
   coder.countUses(k.stores.map((s) => s.expr));
-  const stores = k.stores.map((s) => v128Store(coder.vectorAddress(s.buffer, s.index), coder.code(s.expr)));
+  const stores = k.stores.map((s) => coder.statement(() => v128Store(coder.vectorAddress(s.buffer, s.index), coder.code(s.expr))));
   const innerExtent = k.space[r - 1]!;
-  const vectorBody = seq(set(innerBytes, shl(get(innerVar), i32(2))), ...coder.vectorSetup, ...stores);
+  const vectorBody = seq(set(innerBytes, shl(get(innerVar), i32(2))), ...stores);
 
   let body: Code;
   if (r === 1) {

@@ -3,7 +3,7 @@
 import { type Code, type Local, get, i32, seq, set } from '../wasm/emitter.ts';
 import {
   f32x4Abs, f32x4Add, f32x4Const as C, f32x4Div, f32x4Gt, f32x4Lt, f32x4Max, f32x4Min, f32x4Mul, f32x4Nearest, f32x4Neg, f32x4Sub,
-  i32x4Add, i32x4Const, i32x4Shl, i32x4TruncSatF32x4S, v128Bitselect,
+  f32x4ConvertI32x4S, f32x4Eq, f32x4Ne, v128And, v128Or, i32x4Add, i32x4Const, i32x4Shl, i32x4ShrS, i32x4ShrU, i32x4Sub, i32x4TruncSatF32x4S, v128Bitselect,
 } from './ops.ts';
 
 export type NewLocal = () => Local;
@@ -15,9 +15,13 @@ function poly(x: Local, coefs: readonly number[]): Code {
   return acc;
 }
 
+/** 2^n for integer lanes n in [-126, 127], built in the exponent bits. */
+const pow2 = (n: Code): Code => i32x4Shl(i32x4Add(n, i32x4Const(127)), i32(23));
+
 /**
- * e^x (Cephes expf: x = n ln2 + r, |r| <= ln2/2, degree-5 polynomial, 2^n through the exponent
- * bits): about 1 ulp. Overflow gives +Infinity, x < -103.97 gives 0, NaN stays NaN.
+ * e^x (Cephes expf: x = n ln2 + r, |r| <= ln2/2, degree-5 polynomial): about 1 ulp. 2^n is
+ * applied as two factors 2^(n>>1) · 2^(n - n>>1) so that results down to the smallest subnormal
+ * and up to FLT_MAX come out right. Overflow gives +Infinity, x < -103.97 gives 0, NaN stays NaN.
  */
 export function expF32x4(x: Code, local: NewLocal): Code {
   const xin = local();
@@ -25,24 +29,69 @@ export function expF32x4(x: Code, local: NewLocal): Code {
   const fx = local();
   const r = local();
   const y = local();
+  const n = local();
+  const half = local();
   return seq(
     set(xin, x),
-    set(xc, f32x4Max(f32x4Min(get(xin), C(88.72283935546875)), C(-87.33654022216797))),
+    set(xc, f32x4Max(f32x4Min(get(xin), C(88.72283935546875)), C(-103.97))),
     set(fx, f32x4Nearest(f32x4Mul(get(xc), C(1.4426950408889634)))),
     set(r, f32x4Sub(f32x4Sub(get(xc), f32x4Mul(get(fx), C(0.693359375))), f32x4Mul(get(fx), C(-2.12194440e-4)))),
     set(y, poly(r, [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4])),
-    // (p(r) r² + r + 1) · 2^n
+    set(n, i32x4TruncSatF32x4S(get(fx))),
+    set(half, i32x4ShrS(get(n), i32(1))),
+    // (p(r) r² + r + 1) · 2^(n>>1) · 2^(n - n>>1)
     v128Bitselect(
       C(Infinity),
       v128Bitselect(
         C(0),
         f32x4Mul(
-          f32x4Add(f32x4Add(f32x4Mul(get(y), f32x4Mul(get(r), get(r))), get(r)), C(1)),
-          i32x4Shl(i32x4Add(i32x4TruncSatF32x4S(get(fx)), i32x4Const(127)), i32(23)),
+          f32x4Mul(f32x4Add(f32x4Add(f32x4Mul(get(y), f32x4Mul(get(r), get(r))), get(r)), C(1)), pow2(get(half))),
+          pow2(i32x4Sub(get(n), get(half))),
         ),
         f32x4Lt(get(xin), C(-103.97)),
       ),
       f32x4Gt(get(xin), C(88.72283935546875)),
+    ),
+  );
+}
+
+/**
+ * Natural log (Cephes logf: x = m 2^e with m in [√½, √2), log(1 + f) by a degree-8 polynomial):
+ * about 1 ulp. Subnormals are scaled up first; log 0 = -Infinity, log of a negative or NaN is NaN,
+ * log Infinity = Infinity.
+ */
+export function logF32x4(x: Code, local: NewLocal): Code {
+  const xin = local();
+  const small = local();
+  const bits = local();
+  const e = local();
+  const m = local();
+  const lt = local();
+  const z = local();
+  const y = local();
+  const MANTISSA = 0x807fffff | 0;
+  return seq(
+    set(xin, x),
+    set(small, f32x4Lt(get(xin), C(1.1754943508222875e-38))),
+    set(bits, v128Bitselect(f32x4Mul(get(xin), C(8388608)), get(xin), get(small))),
+    // exponent with m in [0.5, 1), minus 23 where the argument was scaled by 2^23
+    set(e, f32x4Sub(f32x4ConvertI32x4S(i32x4Sub(i32x4ShrU(get(bits), i32(23)), i32x4Const(126))), v128And(get(small), C(23)))),
+    set(m, v128Or(v128And(get(bits), i32x4Const(MANTISSA)), i32x4Const(0x3f000000))),
+    // m < √½: use 2m - 1 and e - 1, else m - 1
+    set(lt, f32x4Lt(get(m), C(0.707106781186547524))),
+    set(e, f32x4Sub(get(e), v128And(get(lt), C(1)))),
+    set(m, f32x4Add(f32x4Sub(get(m), C(1)), v128And(get(lt), get(m)))),
+    set(z, f32x4Mul(get(m), get(m))),
+    set(y, f32x4Mul(f32x4Mul(get(m), get(z)), poly(m, [
+      3.3333331174e-1, -2.4999993993e-1, 2.0000714765e-1, -1.6668057665e-1, 1.4249322787e-1, -1.2420140846e-1, 1.1676998740e-1, -1.1514610310e-1, 7.0376836292e-2,
+    ]))),
+    set(y, f32x4Sub(f32x4Add(get(y), f32x4Mul(get(e), C(-2.12194440e-4))), f32x4Mul(get(z), C(0.5)))),
+    set(y, f32x4Add(f32x4Add(get(m), get(y)), f32x4Mul(get(e), C(0.693359375)))),
+    // specials: 0 -> -Infinity, Infinity -> Infinity, negative -> NaN, NaN -> NaN
+    v128Bitselect(
+      get(xin),
+      v128Bitselect(C(NaN), v128Bitselect(C(-Infinity), get(y), f32x4Eq(get(xin), C(0))), f32x4Lt(get(xin), C(0))),
+      v128Or(f32x4Ne(get(xin), get(xin)), f32x4Eq(get(xin), C(Infinity))),
     ),
   );
 }

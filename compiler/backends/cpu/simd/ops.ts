@@ -30,6 +30,8 @@ export const v128Xor = bin(0x51);
 export const v128Bitselect = (a: Code, b: Code, mask: Code): Code => [...a, ...b, ...mask, ...simd(0x52)];
 export const f32x4Nearest = un(0x6a);
 export const i32x4Shl = (a: Code, bits: Code): Code => [...a, ...bits, ...simd(0xab)];
+export const i32x4ShrS = (a: Code, bits: Code): Code => [...a, ...bits, ...simd(0xac)];
+export const i32x4ShrU = (a: Code, bits: Code): Code => [...a, ...bits, ...simd(0xad)];
 export const i32x4Add = bin(0xae);
 export const f32x4Abs = un(0xe0);
 export const f32x4Neg = un(0xe1);
@@ -46,3 +48,16 @@ export const f32x4ExtractLane = (v: Code, lane: number): Code => [...v, ...simd(
 
 export const f32Add = (a: Code, b: Code): Code => [...a, ...b, 0x92];
 export const f32Max = (a: Code, b: Code): Code => [...a, ...b, 0x97];
+
+export const i32x4Eq = bin(0x37);
+export const i32x4Ne = bin(0x38);
+export const i32x4LtS = bin(0x39);
+export const i32x4GtS = bin(0x3b);
+export const i32x4LeS = bin(0x3d);
+export const i32x4GeS = bin(0x3f);
+export const i32x4Sub = bin(0xb1);
+export const i32x4Mul = bin(0xb5);
+export const i32x4Splat = (v: Code): Code => [...v, ...simd(0x11)];
+export const f32x4ConvertI32x4S = un(0xfa);
+/** 0, 1, 2, 3 as int32 lanes. */
+export const I32X4_IOTA: Code = [...simd(0x0c), ...new Uint8Array(new Int32Array([0, 1, 2, 3]).buffer)];

@@ -19,29 +19,37 @@ export function unsupportedReason(e: Expr, inner: string, isRowValue: (stage: nu
   };
   switch (e.k) {
     case 'const':
-      return e.dtype === 'f32' || e.dtype === 'bool' ? undefined : `${e.dtype} constant`;
+      return e.dtype === 'u32' ? 'u32 constant' : undefined;
     case 'load':
-      if (e.dtype !== 'f32') return `${e.dtype} load`;
+      if (e.dtype !== 'f32' && e.dtype !== 'i32') return `${e.dtype} load`;
       return affineReason(e.index, inner);
+    case 'index':
+      return e.dtype === 'i32' ? affineIndexReason(e.index, inner) : `${e.dtype} index`;
     case 'rowValue':
       return e.dtype === 'f32' && isRowValue(e.stage) ? undefined : 'row value';
     case 'unary':
       if (e.dtype === 'bool' && e.op === 'not') return sub(e.a);
       if (e.dtype !== 'f32') return `${e.dtype} ${e.op}`;
-      return ['neg', 'abs', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'tanh', 'erf'].includes(e.op) ? sub(e.a) : `unary ${e.op}`;
+      return ['neg', 'abs', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'log', 'tanh', 'erf'].includes(e.op) ? sub(e.a) : `unary ${e.op}`;
     case 'binary':
       if (e.operandDType === 'bool' && (e.op === 'and' || e.op === 'or')) return sub(e.a, e.b);
+      if (e.operandDType === 'i32') return ['add', 'sub', 'mul', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(e.op) ? sub(e.a, e.b) : `i32 ${e.op}`;
       if (e.operandDType !== 'f32') return `${e.operandDType} ${e.op}`;
       return ['add', 'sub', 'mul', 'div', 'max', 'min', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(e.op) ? sub(e.a, e.b) : `binary ${e.op}`;
     case 'select':
       if (e.lazy) return 'lazy select (pad/concat)';
-      if (e.dtype !== 'f32') return `${e.dtype} select`;
+      if (e.dtype !== 'f32' && e.dtype !== 'i32') return `${e.dtype} select`;
       return sub(e.cond, e.a, e.b);
     case 'cast':
-      return e.from === 'bool' && e.dtype === 'f32' ? sub(e.a) : `cast ${e.from} -> ${e.dtype}`;
+      return (e.from === 'bool' && (e.dtype === 'f32' || e.dtype === 'i32')) || (e.from === 'i32' && e.dtype === 'f32') ? sub(e.a) : `cast ${e.from} -> ${e.dtype}`;
     default:
       return e.k;
   }
+}
+
+/** An index used as a value: any coefficient along the inner axis is fine (lanes add coef·lane). */
+function affineIndexReason(a: Affine, _inner: string): string | undefined {
+  return a.terms.every((t) => t.atom.kind === 'var') ? undefined : 'non-affine index value';
 }
 
 function affineReason(a: Affine, inner: string): string | undefined {
@@ -62,7 +70,7 @@ export function variesAlong(e: Expr, inner: string, memo: Map<Expr, boolean>): b
   let v = memo.get(e);
   if (v !== undefined) return v;
   switch (e.k) {
-    case 'load': v = innerCoef(e.index, inner) !== 0; break;
+    case 'load': case 'index': v = innerCoef(e.index, inner) !== 0; break;
     case 'const': case 'rowValue': v = false; break;
     case 'unary': case 'cast': v = variesAlong(e.a, inner, memo); break;
     case 'binary': v = variesAlong(e.a, inner, memo) || variesAlong(e.b, inner, memo); break;

@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../../compiler/compile.ts';
+import * as p from '../../../../dsl/index.ts';
+import { HostTensor } from '../../../../dsl/host.ts';
+import { intHost, normalHost } from '../../../helpers/arbitraries.ts';
+import { expectClose } from '../../../helpers/close.ts';
+import { buildProgram, programInputs, randomProgramArb } from '../../randomGraph.ts';
+
+type T = p.Tensor<p.Axes>;
+
+// Arguments spanning every regime of the approximations: tiny, the polynomial ranges, the
+// clamps, exp's subnormal and overflow edges, and the IEEE specials.
+const sweep = [
+  ...Array.from({ length: 2200 }, (_, i) => -110 + i * 0.1),
+  ...Array.from({ length: 200 }, (_, i) => (i - 100) * 1e-3),
+  0, -0, 1e-30, -1e-8, 1e-40, 88.72, 88.8, -87.3, -88.5, -100, -103.9, -104, 1000, -1000, Infinity, -Infinity, NaN,
+];
+const padded = (xs: number[]) => [...xs, ...Array((4 - (xs.length % 4)) % 4).fill(1)];
+const sweepHost = new HostTensor(['n'], [padded(sweep).length], 'f32', Float32Array.from(padded(sweep)));
+// log: powers of ten from the smallest subnormal to near FLT_MAX, both sides of √½ and 1
+const logSweep = [
+  ...Array.from({ length: 1700 }, (_, i) => 10 ** (-45 + i * 0.05)),
+  ...Array.from({ length: 400 }, (_, i) => 0.6 + i * 0.002), 1.4142135, 0.7071067, 1, 0, -0, -1, Infinity, -Infinity, NaN,
+];
+const logSweepHost = new HostTensor(['n'], [padded(logSweep).length], 'f32', Float32Array.from(padded(logSweep)));
+
+/** Compiled (SIMD on or off) against the float64 interpreter, element by element. */
+function expectUnary(f: (t: T) => T, simd: boolean, tolerance: (want: number) => number, what: string, input = sweepHost): void {
+  const c = compile(f, [input], { simd });
+  expect(c.stats.simdKernels, `${what}: SIMD kernels`).toBe(simd ? 1 : 0);
+  const got = c(input).data;
+  const want = p.evaluate(f, input).data;
+  const args = input.data;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!;
+    const w = Math.fround(want[i]!);
+    if (Number.isNaN(w)) {
+      expect(Number.isNaN(g), `${what}(${args[i]}) is ${g}, want NaN`).toBe(true);
+      continue;
+    }
+    if (g === w) continue;
+    if (!(Math.abs(g - w) <= tolerance(w))) throw new Error(`${what}(${args[i]}) = ${g}, reference ${w}`);
+  }
+}
+
+describe('cpu transcendental approximations (WebAssembly SIMD and JavaScript)', () => {
+  for (const simd of [true, false]) {
+    const mode = simd ? 'simd' : 'js';
+    it(`${mode}: exp within 2 ulp, subnormals and overflow included`, () => {
+      expectUnary((t) => t.exp(), simd, (w) => Math.max(2.5e-7 * Math.abs(w), 3e-45), `${mode} exp`);
+    });
+    it(`${mode}: log within 2 ulp over the float range, subnormals, zero, negatives and Infinity included`, () => {
+      expectUnary((t) => t.log(), simd, (w) => 2.5e-7 * Math.abs(w) + 1e-9, `${mode} log`, logSweepHost);
+    });
+    it(`${mode}: tanh within 3e-7, exactly ±1 far out`, () => {
+      expectUnary((t) => t.tanh(), simd, () => 3e-7, `${mode} tanh`);
+      const far = new HostTensor(['n'], [4], 'f32', Float32Array.from([20, -20, Infinity, -Infinity]));
+      expect(Array.from(compile((t: T) => t.tanh(), [far], { simd })(far).data)).toEqual([1, -1, 1, -1]);
+    });
+    it(`${mode}: erf within 3e-7, relative accuracy near 0`, () => {
+      expectUnary((t) => t.erf(), simd, (w) => Math.max(3e-7 * Math.abs(w), Math.abs(w) < 1e-3 ? 0 : 3e-7), `${mode} erf`);
+    });
+  }
+});
+
+describe('cpu row kernels in WebAssembly SIMD agree with the interpreter', () => {
+  const x = normalHost(11, ['b', 't', 'hidden'], [3, 5, 24], (v) => 3 * v);
+  const gain = normalHost(12, ['hidden'], [24]);
+  const cases: Record<string, (xx: T, g: T) => T> = {
+    softmax: (xx) => p.softmax(xx, 'hidden'),
+    logSumExp: (xx) => p.logSumExp(xx, 'hidden'),
+    layerNorm: (xx, g) => p.layerNorm(xx, 'hidden', g),
+    'layerNorm gradient': (xx, g) => p.grad((u: T) => p.meanAll(p.layerNorm(u.tanh(), 'hidden', g).square()))(xx),
+    'softmax gradient': (xx) => p.grad((u: T) => p.sumAll(p.softmax(u, 'hidden').mul(u.erf())))(xx),
+    // a stored member read back in the same pass: the bug class that poisoned a LayerNorm backward
+    'residual LayerNorm stack gradient': (xx, g) =>
+      p.grad((u: T) => {
+        let h = u;
+        for (let i = 0; i < 3; i++) h = p.layerNorm(h.add(p.gelu(h.mul(g))), 'hidden');
+        return p.meanAll(h.square());
+      })(xx),
+  };
+  for (const [name, f] of Object.entries(cases)) {
+    it(name, () => {
+      const c = compile(f, [x, gain], { simd: true, poisonFreedBuffers: true });
+      expect(c.stats.simdKernels).toBeGreaterThan(0);
+      expectClose(c(x, gain), p.evaluate(f, x, gain), name, 1e-3, 1e-5);
+    });
+  }
+
+  it('cross-entropy over a vocabulary (integer labels alongside)', () => {
+    const logits = normalHost(13, ['b', 'vocab'], [6, 32]);
+    const labels = intHost(14, ['b'], [6], 32);
+    const f = (z: T, y: T) => p.grad((u: T) => p.crossEntropy(u, y, 'vocab'))(z);
+    const c = compile(f, [logits, labels], { simd: true });
+    expect(c.stats.simdKernels).toBeGreaterThan(0);
+    expectClose(c(logits, labels), p.evaluate(f, logits, labels), 'cross-entropy gradient', 1e-3, 1e-6);
+  });
+});
+
+describe('random graphs with SIMD-width axes agree with the interpreter', () => {
+  const sizes = fc.constantFrom(4, 8);
+
+  it('forward values', () => {
+    let vectorised = 0;
+    fc.assert(
+      fc.property(randomProgramArb(10, sizes), (prog) => {
+        const { floats, ints, key } = programInputs(prog);
+        const fn = buildProgram(prog);
+        const f = (xs: T[], i: T, k: T) => fn(xs, i, k as p.KeyTensor);
+        const compiled = compile(f, [floats, ints, key], { simd: true, poisonFreedBuffers: true });
+        if ((compiled.stats.simdKernels ?? 0) > 0) vectorised++;
+        const got = compiled(floats, ints, key) as unknown as HostTensor[];
+        const want = p.evaluate(f, floats, ints, key) as unknown as HostTensor[];
+        got.forEach((g, j) => expectClose(g, want[j]!, `output ${j}`));
+      }),
+      { numRuns: 80, seed: 4242 },
+    );
+    expect(vectorised).toBeGreaterThan(40);
+  });
+
+  it('value and gradient programs', () => {
+    let vectorised = 0;
+    fc.assert(
+      fc.property(randomProgramArb(7, sizes), (prog) => {
+        const { floats, ints, key } = programInputs(prog);
+        const fn = buildProgram(prog);
+        const loss = (xs: T[], i: T, k: T) =>
+          fn(xs, i, k as p.KeyTensor).reduce((acc: p.Tensor<[]>, o, j) => acc.add(p.sumAll(o.tanh().mul(j + 1))) as p.Tensor<[]>, p.scalar(0));
+        const f = (xs: T[], i: T, k: T) => p.valueAndGrad(loss)(xs, i, k);
+        const compiled = compile(f, [floats, ints, key], { simd: true, poisonFreedBuffers: true });
+        if ((compiled.stats.simdKernels ?? 0) > 0) vectorised++;
+        const got = compiled(floats, ints, key) as unknown as { value: HostTensor; grads: HostTensor[] };
+        const want = p.evaluate(f, floats, ints, key) as unknown as { value: HostTensor; grads: HostTensor[] };
+        expectClose(got.value, want.value, 'loss', 2e-4, 1e-3);
+        got.grads.forEach((g, j) => expectClose(g, want.grads[j]!, `grad ${j}`, 1e-3, 1e-3));
+      }),
+      { numRuns: 60, seed: 777 },
+    );
+    expect(vectorised).toBeGreaterThan(30);
+  });
+});
