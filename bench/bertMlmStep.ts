@@ -95,11 +95,25 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/** Five more steps with per-kernel timing: totals by kernel kind and the 15 slowest kernels. */
+function printProfile(step: { setProfiling(on: boolean): void; gemmMs(): number; profile(): { kernel: number; kind: string; ms: number; what: string }[] }, run: (i: number) => void): void {
+  const runs = 5;
+  step.setProfiling(true);
+  for (let i = 0; i < runs; i++) run(i);
+  const prof = step.profile().map((k) => ({ ...k, ms: k.ms / runs })).sort((a, b) => b.ms - a.ms);
+  const gemmMs = step.gemmMs();
+  step.setProfiling(false);
+  const byKind = new Map<string, number>();
+  for (const k of prof) byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + k.ms);
+  console.log(`profile (ms per step): ${[...byKind].map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(', ')}; GEMM cores ${(gemmMs / runs).toFixed(1)}`);
+  for (const k of prof.slice(0, 15)) console.log(`  #${String(k.kernel).padEnd(4)} ${k.ms.toFixed(2).padStart(7)} ${k.kind.padEnd(7)} ${k.what}`);
+}
+
 export const bertMlmStep: Benchmark = {
   name: 'bert-mlm-step',
-  summary: 'one BERT MLM training step (forward, backward, AdamW) of the standard workload; --config tiny|small',
+  summary: 'one BERT MLM training step (forward, backward, AdamW) of the standard workload; --config tiny|small, --profile',
   async run(argv, { json }) {
-    const { values } = parseArgs({ args: [...argv], options: { config: { type: 'string', default: 'tiny' }, steps: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' } } });
+    const { values } = parseArgs({ args: [...argv], options: { config: { type: 'string', default: 'tiny' }, steps: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } } });
     const name = values.config as 'tiny' | 'small';
     const c = BERT_WORKLOAD_CONFIGS[name];
     if (!c) throw new Error(`unknown config ${name} (tiny | small)`);
@@ -116,6 +130,7 @@ export const bertMlmStep: Benchmark = {
       if (!json) console.log(`step ${i} loss ${losses[i]!.toFixed(6)} ${times[i]!.toFixed(1)} ms`);
     }
     const stepMs = median(times.slice(warmup));
+    if (values.profile && !json) printProfile(step, (i) => step.run(inputsFor(i) as never));
     const tokens = c.B * c.T;
     return {
       impl: 'pretext-cpu', config: name, stepMs, tokensPerSecond: (tokens * 1000) / stepMs, gflops: workloadFlops(c).step / stepMs / 1e6,

@@ -97,7 +97,7 @@ export const demoCommand: Command = {
         objective: name,
         steps: result.steps,
         's/step': +(seconds / result.steps).toFixed(3),
-        'valid loss': valid ? +valid.loss.toFixed(4) : '-',
+        "objective's valid loss": valid ? +valid.loss.toFixed(4) : '-',
         'single-mask loss': final ? +final.loss.toFixed(4) : '-',
         optimal: final ? +final.optimalLoss.toFixed(4) : '-',
         'excess loss over training': excess.map((e) => e.toFixed(3)).join(' -> '),

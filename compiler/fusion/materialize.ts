@@ -17,6 +17,14 @@ export function usersOf(order: readonly Node[]): Map<Node, Node[]> {
   return users;
 }
 
+/** Recomputing in each consumer beats a round trip through memory below this cost. */
+const RECOMPUTE_BELOW = 4;
+/**
+ * At the threshold on purpose: a transcendental value read by two kernels is always stored, never
+ * recomputed, because the JavaScript and SIMD approximations may differ in the last bit and max's
+ * gradient mask compares a recomputed value with a stored one.
+ */
+const TRANSCENDENTAL_COST = RECOMPUTE_BELOW;
 const TRANSCENDENTAL = new Set(['exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'tanh', 'erf', 'sin', 'cos', 'div', 'pow', 'reciprocal']);
 
 /**
@@ -27,12 +35,10 @@ const TRANSCENDENTAL = new Set(['exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'tanh', 
 function inlineCost(n: Node, materialised: ReadonlySet<Node>, root: Node = n, seen = new Set<Node>()): number {
   if ((n !== root && materialised.has(n)) || isSource(n) || seen.has(n)) return 0;
   seen.add(n);
-  const own = n.op === 'randomBits' ? 20 : n.op === 'gather' ? 2 : TRANSCENDENTAL.has(n.op) ? 4 : isArithmetic(n) ? 1 : 0;
+  const own = n.op === 'randomBits' ? 20 : n.op === 'gather' ? 2 : TRANSCENDENTAL.has(n.op) ? TRANSCENDENTAL_COST : isArithmetic(n) ? 1 : 0;
   return own + n.inputs.reduce((s, i) => s + inlineCost(i, materialised, root, seen), 0);
 }
 
-/** Recomputing in each consumer beats a round trip through memory below this cost. */
-const RECOMPUTE_BELOW = 4;
 
 /**
  * Decides which nodes get a buffer. Always: outputs, sources, and anchors (matmuls, reductions,

@@ -1,12 +1,16 @@
 import * as ir from '../../compiler/ir/ops.ts';
 import type { Axes, Without } from '../axes.ts';
-import { DTypeMismatchError, describeAxes } from '../errors.ts';
+import { AxisError, DTypeMismatchError, describeAxes } from '../errors.ts';
 import { Tensor } from '../tensor.ts';
 
 /** Positions of the named axes (errors name the missing one). */
 export function axisPositions(x: Tensor<Axes>, axis: string | readonly string[], op: string): number[] {
-  const names = typeof axis === 'string' ? [axis] : [...axis];
-  return names.map((a) => x.axisIndex(a, op));
+  const names: unknown[] = typeof axis === 'string' ? [axis] : Array.isArray(axis) ? axis : [axis];
+  return names.map((a) => {
+    // untyped callers (plain JS, `as any`) can pass a tensor where an axis name belongs
+    if (typeof a !== 'string') throw new AxisError(op, `axis must be an axis name, got ${a instanceof Tensor ? 'a tensor (elementwise: use maximum/minimum)' : typeof a}`);
+    return x.axisIndex(a, op);
+  });
 }
 
 function reduced<A extends Axes, X extends string>(x: Tensor<A>, positions: readonly number[]): Without<A, X> {

@@ -30,6 +30,10 @@ describe('bad input gives clear typed errors', () => {
     expect(e.message).toContain('batch=2, hidden=3');
     // the untyped escape hatch accepts any name at compile time, the trace still checks it
     expect(() => p.evaluate((t: p.Tensor<readonly ['batch', 'hidden']>) => t.untyped().sum('nope'), x)).toThrow(/no axis "nope"/);
+    // a tensor where a reduction's axis belongs (max(t) meaning the elementwise maximum)
+    const notAnAxis = thrown(() => p.evaluate((t: p.Tensor<readonly ['batch', 'hidden']>) => (t as unknown as { max(a: unknown): p.Tensor<p.Axes> }).max(t), x));
+    expect(notAnAxis).toBeInstanceOf(p.AxisError);
+    expect(notAnAxis.message).toMatch(/max: axis must be an axis name, got a tensor \(elementwise: use maximum\/minimum\)/);
   });
 
   it('a size mismatch names the op, the axis, both sizes and the caller', () => {

@@ -142,7 +142,7 @@ export class JsExprPrinter {
     switch (e.k) {
       case 'const': return num(e.dtype === 'f32' ? Math.fround(e.value) : e.value);
       case 'rowValue': return this.rowValueCode(e.stage);
-      case 'index': return `(${this.affine(e.index, level)})`;
+      case 'index': return e.dtype === 'f32' ? `fr(${this.affine(e.index, level)})` : `(${this.affine(e.index, level)})`;
       case 'load': {
         const loc = this.location(e.buffer);
         return `${loc.view}[${loc.offset} + ${this.affine(e.index, level)}]`;
@@ -167,14 +167,18 @@ export class JsExprPrinter {
         const g = guarded || e.lazy;
         return `(${p(e.cond)} ? ${this.print(e.a, level, g)} : ${this.print(e.b, level, g)})`;
       }
-      // f32 arithmetic runs in double inside a kernel (stores round to float32). Where an exact
-      // float32 value matters — comparisons, float-to-int casts — operands are rounded first, so a
-      // value recomputed here compares equal to the same value stored by another kernel.
-      case 'cast': return e.from === 'f32' && e.dtype !== 'f32' ? castJs(`fr(${p(e.a)})`, e.from, e.dtype) : castJs(p(e.a), e.from, e.dtype);
-      case 'unary': return unaryJs(e.op, p(e.a), e.dtype, this.helpers);
+      // Every f32 result is rounded to float32, op by op, as the WebAssembly SIMD kernels and
+      // PyTorch do: a value one kernel stores and another recomputes (max's gradient mask compares
+      // them) is then the same float32 whichever path computed it. Loads, constants and row values
+      // are float32 already, so comparisons and float-to-int casts need no rounding of their own.
+      case 'cast': return e.dtype === 'f32' && e.from !== 'f32' && e.from !== 'bool' ? `fr(${p(e.a)})` : castJs(p(e.a), e.from, e.dtype);
+      case 'unary': {
+        const code = unaryJs(e.op, p(e.a), e.dtype, this.helpers);
+        return e.dtype === 'f32' && !EXACT_F32.has(e.op) ? `fr(${code})` : code;
+      }
       case 'binary': {
-        const cmp = e.operandDType === 'f32' && COMPARISONS.has(e.op);
-        return binaryJs(e.op, cmp ? `fr(${p(e.a)})` : p(e.a), cmp ? `fr(${p(e.b)})` : p(e.b), e.operandDType, this.helpers);
+        const code = binaryJs(e.op, p(e.a), p(e.b), e.operandDType, this.helpers);
+        return e.dtype === 'f32' && !EXACT_F32.has(e.op) ? `fr(${code})` : code;
       }
     }
   }
@@ -205,7 +209,8 @@ function children(e: Expr): Expr[] {
   }
 }
 
-const COMPARISONS = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
+/** f32 ops whose result is a float32 whenever their operands are. */
+const EXACT_F32 = new Set(['neg', 'abs', 'sign', 'max', 'min']);
 
 function castJs(a: string, from: DType, to: DType): string {
   switch (to) {

@@ -141,3 +141,38 @@ describe('random graphs with SIMD-width axes agree with the interpreter', () => 
     expect(vectorised).toBeGreaterThan(30);
   });
 });
+
+describe('JavaScript and WebAssembly SIMD kernels round the same way', () => {
+  // Correctly rounded float32 ops (+ − × ÷ √, max, min, neg, abs) must give the same bits on both
+  // paths: a value one kernel stores and another recomputes is compared for equality (max's mask).
+  type Op = { readonly op: 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'sqrt' | 'neg' | 'abs' | 'scale'; readonly a: number; readonly b: number; readonly c: number };
+  const opArb = fc.record({
+    op: fc.constantFrom('add', 'sub', 'mul', 'div', 'max', 'min', 'sqrt', 'neg', 'abs', 'scale' as const),
+    a: fc.nat(), b: fc.nat(), c: fc.double({ min: -3, max: 3, noNaN: true }),
+  }) as fc.Arbitrary<Op>;
+  const chain = (ops: readonly Op[]) => (x: T, y: T): T => {
+    const vals: T[] = [x, y];
+    for (const o of ops) {
+      const a = vals[o.a % vals.length]!, b = vals[o.b % vals.length]!;
+      const v = o.op === 'sqrt' ? a.abs().sqrt() : o.op === 'neg' ? a.neg() : o.op === 'abs' ? a.abs() : o.op === 'scale' ? a.mul(o.c).add(o.c / 7)
+        : o.op === 'div' ? a.div(b.abs().add(0.5)) : o.op === 'max' ? a.maximum(b) : o.op === 'min' ? a.minimum(b) : a[o.op](b);
+      vals.push(v);
+    }
+    return vals[vals.length - 1]!;
+  };
+
+  it('elementwise chains give bit-identical results', () => {
+    const x = normalHost(11, ['b', 'h'], [16, 32]);
+    const y = normalHost(12, ['b', 'h'], [16, 32]);
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 2, maxLength: 12 }), (ops) => {
+        const f = chain(ops);
+        const simd = compile(f, [x, y], { simd: true });
+        const js = compile(f, [x, y], { simd: false });
+        expect(simd.stats.simdKernels).toBe(1);
+        expect(Array.from(js(x, y).data)).toEqual(Array.from(simd(x, y).data));
+      }),
+      { numRuns: 60, seed: 99 },
+    );
+  });
+});
