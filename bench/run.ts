@@ -10,6 +10,16 @@ if (!bench) {
   console.error(`${name ? `unknown benchmark "${name}"\n` : ''}benchmarks:\n${benchmarks.map((b) => `  ${b.name.padEnd(16)} ${b.summary}`).join('\n')}`);
   process.exit(name ? 2 : 0);
 }
-const result = await bench.run(rest.slice(1), { json });
+let result: unknown;
+try {
+  result = await bench.run(rest.slice(1), { json });
+} catch (e) {
+  // a bad flag or value: say which, without a stack trace
+  if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${bench.name}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  throw e;
+}
 if (json) console.log(JSON.stringify(result));
 else console.log(result);
