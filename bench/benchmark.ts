@@ -1,3 +1,5 @@
+import { PretextError } from '../util/errors.ts';
+
 /** One `npm run bench -- NAME [flags]` workload. */
 export interface Benchmark {
   readonly name: string;
@@ -8,3 +10,6 @@ export interface Benchmark {
    */
   run(argv: readonly string[], opts: { json: boolean }): Promise<Record<string, unknown>>;
 }
+
+/** A bad flag value, a missing results folder or missing peers: reported in one line, exit code 2. */
+export class BenchInputError extends PretextError {}

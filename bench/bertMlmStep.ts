@@ -10,7 +10,7 @@ import { encode } from '../models/encoder.ts';
 import { mlmLogits } from '../models/heads.ts';
 import type { MlmModelParams } from '../models/params.ts';
 import { type AdamWConfig, adamwInit, adamwScalarInputs, adamwScalars, adamwUpdate } from '../train/optim/adamw.ts';
-import type { Benchmark } from './benchmark.ts';
+import { BenchInputError, type Benchmark } from './benchmark.ts';
 import { BERT_WORKLOAD_CONFIGS, BERT_WORKLOAD_HYPER, type BertWorkloadConfig, workloadBatch, workloadFlops, workloadParams } from './workload/bertWorkload.ts';
 
 type T = Tensor<Axes>;
@@ -116,7 +116,7 @@ export const bertMlmStep: Benchmark = {
     const { values } = parseArgs({ args: [...argv], options: { config: { type: 'string', default: 'tiny' }, steps: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } } });
     const name = values.config as 'tiny' | 'small';
     const c = BERT_WORKLOAD_CONFIGS[name];
-    if (!c) throw new Error(`unknown config ${name} (tiny | small)`);
+    if (!c) throw new BenchInputError(`--config ${name}: unknown (tiny | small)`, { flag: 'config', value: name });
     const steps = Number(values.steps);
     const warmup = Number(values.warmup);
     const { step, inputsFor, compileMs } = compileWorkloadStep(c);

@@ -1,4 +1,6 @@
 // npm run bench -- NAME [flags] [--json]     (no NAME: list the benchmarks)
+import { inspect } from 'node:util';
+import { BenchInputError } from './benchmark.ts';
 import { benchmarks } from './registry.ts';
 
 const argv = process.argv.slice(2);
@@ -15,11 +17,11 @@ try {
   result = await bench.run(rest.slice(1), { json });
 } catch (e) {
   // a bad flag or value: say which, without a stack trace
-  if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (e instanceof BenchInputError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`${bench.name}: ${(e as Error).message}`);
     process.exit(2);
   }
   throw e;
 }
 if (json) console.log(JSON.stringify(result));
-else console.log(result);
+else console.log(inspect(result, { depth: null, breakLength: 120 }));
