@@ -39,7 +39,6 @@ function inlineCost(n: Node, materialised: ReadonlySet<Node>, root: Node = n, se
   return own + n.inputs.reduce((s, i) => s + inlineCost(i, materialised, root, seen), 0);
 }
 
-
 /**
  * Decides which nodes get a buffer. Always: outputs, sources, and anchors (matmuls, reductions,
  * scatters). Also: the base of a matmul operand's view chain, randomBits keys, gather tables that
