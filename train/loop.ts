@@ -62,11 +62,10 @@ export class StepRunner {
     return { params, extra, opt: adamwInit(params) };
   }
 
-  private inputs(batches: readonly TokenBatch[], step: number, variant: string) {
+  private inputs(batches: readonly TokenBatch[], step: number) {
     const { objective, schedule, adamw, seed } = this.options;
     const prepared = batches.map((b, i) => objective.prepare(b, stepKeys(seed, step, i).prepare, step, 'train'));
     const keys = batches.map((_, i) => keyInput(stepKeys(seed, step, i).loss));
-    void variant;
     return { batches: prepared, keys, scalars: adamwScalarInputs(adamwScalars(adamw, learningRate(schedule, step), step)) };
   }
 
@@ -89,7 +88,7 @@ export class StepRunner {
   step(step: number, batches: readonly TokenBatch[]): StepLog {
     const t0 = performance.now();
     const variant = this.options.objective.variant?.(step, 'train') ?? 'default';
-    const inputs = this.inputs(batches, step, variant);
+    const inputs = this.inputs(batches, step);
     const out = this.program(variant, inputs).run(inputs) as { loss: HostTensor; gradNorm: HostTensor; metrics: Record<string, HostTensor> };
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(out.metrics)) metrics[k] = v.item();

@@ -171,7 +171,7 @@ export class JsExprPrinter {
       // PyTorch do: a value one kernel stores and another recomputes (max's gradient mask compares
       // them) is then the same float32 whichever path computed it. Loads, constants and row values
       // are float32 already, so comparisons and float-to-int casts need no rounding of their own.
-      case 'cast': return e.dtype === 'f32' && e.from !== 'f32' && e.from !== 'bool' ? `fr(${p(e.a)})` : castJs(p(e.a), e.from, e.dtype);
+      case 'cast': return e.dtype === 'f32' && e.from !== 'f32' && e.from !== 'bool' ? `fr(${p(e.a)})` : castJs(p(e.a), e.dtype);
       case 'unary': {
         const code = unaryJs(e.op, p(e.a), e.dtype, this.helpers);
         return e.dtype === 'f32' && !EXACT_F32.has(e.op) ? `fr(${code})` : code;
@@ -212,14 +212,13 @@ function children(e: Expr): Expr[] {
 /** f32 ops whose result is a float32 whenever their operands are. */
 const EXACT_F32 = new Set(['neg', 'abs', 'sign', 'max', 'min']);
 
-function castJs(a: string, from: DType, to: DType): string {
+function castJs(a: string, to: DType): string {
   switch (to) {
     case 'f32': return a;
     case 'i32': return `(${a} | 0)`;
     case 'u32': return `(${a} >>> 0)`;
     case 'bool': return `(${a} ? 1 : 0)`;
   }
-  void from;
 }
 
 function unaryJs(op: string, a: string, dtype: DType, helpers: Set<Helper>): string {

@@ -198,13 +198,12 @@ function columnKernelSource(k: RowKernel, kept: readonly number[], location: (b:
   for (let L = 0; L <= R + K; L++) printer.blocks.push([]);
   printer.countUses(k.stages.flatMap((s) => (s.kind === 'innerMap' ? s.stores.map((x) => x.expr) : [s.expr])));
   const top = printer.blocks[0]!;
-  const keptLoops = (L0: number) => kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: L0 + i + 1 }));
 
   /** Loops (kept axes only, or reduced then kept) around a body built at the innermost level. */
   const loopNest = (withReduced: boolean, body: (L: number, emit: (line: string) => void) => void) => {
     const levels = [
       ...(withReduced ? k.reduced.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: false, level: i + 1 })) : []),
-      ...kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: (withReduced ? R : R) + i + 1 })),
+      ...kept.map((a, i) => ({ name: loopVar(a), extent: k.space[a]!, ranged: i === 0, level: R + i + 1 })),
     ];
     for (let L = 1; L <= R + K; L++) printer.blocks[L] = [];
     // statements go into the innermost block in order, each after the bindings it made (a later
@@ -221,7 +220,6 @@ function columnKernelSource(k: RowKernel, kept: readonly number[], location: (b:
     top.push(...lines);
     printer.closeLevelsAbove(0);
   };
-  void keptLoops;
 
   for (const st of k.stages) {
     if (st.kind !== 'innerMap') top.push(`const acc${k.stages.indexOf(st)} = new Float64Array(${keptCount});`);

@@ -1,6 +1,6 @@
 import type { MapKernel } from '../../../kernel/kernel.ts';
 import { loopVar } from '../../../kernel/kernel.ts';
-import { FuncBuilder, I32, type Local, ModuleBuilder, add, forRange, get, i32, mul, seq, set, shl, v128Store } from '../wasm/emitter.ts';
+import { type Code, FuncBuilder, I32, type Local, ModuleBuilder, forRange, get, i32, mul, seq, set, shl, v128Store } from '../wasm/emitter.ts';
 import { VectorExprCoder } from './exprCode.ts';
 import { innerCoef, unsupportedReason } from './vectorize.ts';
 
@@ -64,5 +64,3 @@ export function wasmMapKernel(k: MapKernel, byteOffset: (buffer: number) => numb
   return { bytes: m.encode(), units: r === 1 ? innerExtent / 4 : k.space[0]! };
 }
 
-type Code = readonly number[];
-void add;

@@ -191,8 +191,6 @@ export function buildGemmModule(o: GemmModuleOptions): Uint8Array<ArrayBuffer> {
       i32(0),
     ));
   }
-  void gemmIdx;
-  void scratchIdx;
   return mod.encode();
 }
 
