@@ -5,6 +5,7 @@ import { allocCompiled } from '../../interpreter/hostArray.ts';
 import type { Kernel, KernelProgram, MapKernel, MatmulKernel } from '../../kernel/kernel.ts';
 import { type WasmKernel, mapKernelUnsupported, wasmMapKernel } from './simd/mapKernel.ts';
 import { rowKernelUnsupported, wasmRowKernel } from './simd/rowKernel.ts';
+import { columnKernelUnsupported, wasmColumnKernel } from './simd/columnKernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { CompileError } from '../../fusion/errors.ts';
 import { type BufferLocation, viewFor } from './jsExpr.ts';
@@ -124,8 +125,8 @@ export class CpuExecutable {
     switch (k.kind) {
       case 'map': return map(k);
       case 'row': {
-        const why = simd ? rowKernelUnsupported(k, dtypeOf) : 'disabled';
-        if (why === undefined) return this.wasm(wasmRowKernel(k, this.byteOffset), size(k.space), index, rowKernelSource(k, this.location).body);
+        if (simd && rowKernelUnsupported(k, dtypeOf) === undefined) return this.wasm(wasmRowKernel(k, this.byteOffset), size(k.space), index, rowKernelSource(k, this.location).body);
+        if (simd && columnKernelUnsupported(k, dtypeOf) === undefined) return this.wasm(wasmColumnKernel(k, this.byteOffset), size(k.space), index, rowKernelSource(k, this.location).body);
         return js(rowKernelSource(k, this.location), size(k.space));
       }
       case 'scatter': return js(scatterKernelSource(k, this.location), 0);

@@ -99,6 +99,55 @@ describe('cpu row kernels in WebAssembly SIMD agree with the interpreter', () =>
   });
 });
 
+describe('cpu column kernels (sums over leading axes) in WebAssembly SIMD agree with the interpreter', () => {
+  // bias and LayerNorm-gain gradients: reductions over batch and sequence, the kept axis innermost
+  const x = normalHost(21, ['b', 't', 'hidden'], [7, 9, 24], (v) => 2 * v);
+  const y = normalHost(22, ['b', 't', 'hidden'], [7, 9, 24]);
+  const cases: Record<string, { f: (xx: T, yy: T) => T | T[]; kernels: number }> = {
+    'sum over two leading axes (one kept axis, split in groups of four columns)': { f: (xx) => p.sum(xx, ['b', 't']), kernels: 1 },
+    'three stages in one pass: sum, sum of a product, max': { f: (xx, yy) => [p.sum(xx, ['b', 't']), p.sum(xx.mul(yy), ['b', 't']), p.max(xx.sub(yy), ['b', 't'])], kernels: 1 },
+    'one leading axis, two kept axes (threads split the first)': { f: (xx, yy) => [p.sum(xx.mul(yy).exp(), 'b'), p.max(yy, 'b')], kernels: 1 },
+    'bias and gain gradients of a dense layer with LayerNorm': {
+      f: (xx, yy) => p.grad((g: T) => p.meanAll(p.layerNorm(xx, 'hidden', g).mul(yy).tanh()))(p.ones(['hidden'], [24]) as T),
+      kernels: 1,
+    },
+  };
+  for (const [name, { f, kernels }] of Object.entries(cases)) {
+    it(name, () => {
+      const c = compile(f, [x, y], { simd: true, poisonFreedBuffers: true });
+      const js = compile(f, [x, y], { simd: false });
+      expect(c.stats.simdKernels).toBeGreaterThanOrEqual(kernels);
+      expect(c.stats.simdKernels).toBeGreaterThan(js.stats.simdKernels ?? 0);
+      const got = c(x, y) as unknown as HostTensor | HostTensor[];
+      const want = p.evaluate(f, x, y) as unknown as HostTensor | HostTensor[];
+      if (Array.isArray(got)) got.forEach((g, j) => expectClose(g, (want as HostTensor[])[j]!, `${name}: output ${j}`, 1e-4, 1e-5));
+      else expectClose(got, want as HostTensor, name, 1e-4, 1e-5);
+    });
+  }
+
+  it('large enough to be split across the worker threads', () => {
+    const a = normalHost(23, ['b', 't', 'hidden'], [64, 64, 40]);
+    const f = (xx: T) => [p.sum(xx, ['b', 't']), p.max(xx.square(), ['b', 't']), p.sum(xx, 'b')];
+    const c = compile(f, [a], { simd: true });
+    expect(c.stats.simdKernels).toBe(2);
+    const got = c(a) as unknown as HostTensor[];
+    const want = p.evaluate(f, a) as unknown as HostTensor[];
+    got.forEach((g, j) => expectClose(g, want[j]!, `output ${j}`, 1e-4, 1e-4));
+  });
+
+  it('a NaN in a column reaches its max and its sum', () => {
+    const data = Float32Array.from(x.data);
+    data[5 * 24 + 3] = NaN;
+    const withNaN = new HostTensor(['b', 't', 'hidden'], [7, 9, 24], 'f32', data);
+    const f = (xx: T) => [p.sum(xx, ['b', 't']), p.max(xx, ['b', 't'])];
+    const [sum, max] = compile(f, [withNaN], { simd: true })(withNaN) as unknown as HostTensor[];
+    for (const out of [sum!, max!]) {
+      expect(Number.isNaN(out.data[3]!)).toBe(true);
+      expect(Array.from(out.data).filter(Number.isNaN)).toHaveLength(1);
+    }
+  });
+});
+
 describe('random graphs with SIMD-width axes agree with the interpreter', () => {
   const sizes = fc.constantFrom(4, 8);
 
