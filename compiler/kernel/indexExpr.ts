@@ -113,6 +113,12 @@ export function divmodIdx(a: Affine, d: number): { q: Affine; r: Affine } {
     return { q: normalize(divisible.map((t) => ({ atom: t.atom, coef: t.coef / d })), cq / d), r: restAff };
   }
   if (isConst(a)) return { q: constIdx(Math.floor(a.c / d)), r: constIdx(((a.c % d) + d) % d) };
+  if (lo >= 0 && divisible.length > 0) {
+    // (d·k + rest) / d = k + rest / d and the remainder is rest's, for a non-negative rest: the
+    // div/mod atoms then cover only the rest (a reshape splitting one axis keeps the others plain)
+    const rq = divmodIdx(restAff, d);
+    return { q: addIdx(normalize(divisible.map((t) => ({ atom: t.atom, coef: t.coef / d })), cq / d), rq.q), r: rq.r };
+  }
   return {
     q: { terms: [{ atom: { kind: 'div', a, d }, coef: 1 }], c: 0 },
     r: { terms: [{ atom: { kind: 'mod', a, d }, coef: 1 }], c: 0 },
