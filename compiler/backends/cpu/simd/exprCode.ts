@@ -1,15 +1,18 @@
 import type { Expr } from '../../../kernel/expr.ts';
-import type { Affine } from '../../../kernel/indexExpr.ts';
-import { type Code, type FuncBuilder, type Local, V128, add, get, i32, load32Splat, mul, seq, set, v128Load, I32 } from '../wasm/emitter.ts';
+import { type Affine, type Atom, type Term, atomKey } from '../../../kernel/indexExpr.ts';
+import { type Code, type FuncBuilder, type Local, V128, add, and, get, i32, load32Splat, mul, seq, set, v128Load, I32 } from '../wasm/emitter.ts';
 
 const shr = (a: Code, b: Code): Code => [...a, ...b, 0x76];
+const divU = (a: Code, b: Code): Code => [...a, ...b, 0x6e];
+const remU = (a: Code, b: Code): Code => [...a, ...b, 0x70];
+const involvesTerm = (t: Term, inner: string): boolean => involves({ terms: [t], c: 0 }, inner);
 import { erfF32x4, expF32x4, logF32x4, tanhF32x4 } from './math.ts';
 import {
   f32x4Abs, f32x4Add, f32x4Const, f32x4Div, f32x4Eq, f32x4Ge, f32x4Gt, f32x4Le, f32x4Lt, f32x4Max, f32x4Min, f32x4Mul, f32x4Ne, f32x4Neg,
   f32x4Sqrt, f32x4Sub, v128And, v128Bitselect, v128Not, v128Or,
   I32X4_IOTA, f32x4ConvertI32x4S, i32x4Add, i32x4Eq, i32x4GeS, i32x4GtS, i32x4LeS, i32x4LtS, i32x4Mul, i32x4Ne, i32x4Splat, i32x4Sub,
 } from './ops.ts';
-import { innerCoef, variesAlong } from './vectorize.ts';
+import { innerCoef, involves, laneStride, variesAlong } from './vectorize.ts';
 
 /** Byte address of a buffer element: the buffer's base plus 4 × an affine index. */
 export type BufferBase = (buffer: number) => number;
@@ -55,24 +58,46 @@ export class VectorExprCoder {
 
   newLocal = (): Local => this.f.local(V128);
 
-  /** i32 local holding the byte address of index `a` at the start of the current row (inner index 0). */
+  /** i32 local holding the byte address of index `a` at the start of the current row (its terms that do not involve the inner axis). */
   rowBase(buffer: number, a: Affine): Local {
-    const outer = a.terms.filter((t) => !(t.atom.kind === 'var' && t.atom.name === this.inner));
-    const key = `${buffer}|${outer.map((t) => `${t.coef}*${(t.atom as { name: string }).name}`).join('+')}+${a.c}`;
+    const outer = a.terms.filter((t) => !involvesTerm(t, this.inner));
+    const key = `${buffer}|${outer.map((t) => `${t.coef}*${atomKey(t.atom)}`).join('+')}+${a.c}`;
     let l = this.rowBases.get(key);
     if (!l) {
       l = this.f.local(I32);
       let addr: Code = i32(this.bufferBase(buffer) + 4 * a.c);
-      for (const t of outer) addr = add(addr, mul(get(this.vars.get((t.atom as { name: string }).name)!), i32(4 * t.coef)));
+      for (const t of outer) addr = add(addr, mul(this.atomCode(t.atom), i32(4 * t.coef)));
       this.rowSetup.push(set(l, addr));
       this.rowBases.set(key, l);
     }
     return l;
   }
 
-  /** Address of the current vector of a contiguous index. */
+  /** i32 value of an index atom over the outer loop variables (or the inner one, from its byte offset). */
+  private atomCode(a: Atom): Code {
+    switch (a.kind) {
+      case 'var': return a.name === this.inner ? shr(get(this.innerByteOffset), i32(2)) : get(this.vars.get(a.name)!);
+      case 'div': case 'mod': {
+        let x: Code = i32(a.a.c);
+        for (const t of a.a.terms) x = add(x, mul(this.atomCode(t.atom), i32(t.coef)));
+        const pow2 = (a.d & (a.d - 1)) === 0;
+        if (a.kind === 'div') return pow2 ? shr(x, i32(Math.log2(a.d))) : divU(x, i32(a.d));
+        return pow2 ? and(x, i32(a.d - 1)) : remU(x, i32(a.d));
+      }
+      case 'value': throw new Error('simd: data-dependent index');
+    }
+  }
+
+  /** Address of the current vector (its first lane) of an index the vectoriser accepted. */
   vectorAddress(buffer: number, a: Affine): Code {
-    return add(get(this.rowBase(buffer, a)), get(this.innerByteOffset));
+    let addr: Code = get(this.rowBase(buffer, a));
+    for (const t of a.terms) {
+      if (!involvesTerm(t, this.inner)) continue;
+      // the inner variable with coefficient 1 is the byte offset itself; its quotient and
+      // remainder by a multiple of 4 are the same for all four lanes' group
+      addr = add(addr, t.atom.kind === 'var' ? get(this.innerByteOffset) : mul(this.atomCode(t.atom), i32(4 * t.coef)));
+    }
+    return addr;
   }
 
   /**
@@ -112,7 +137,8 @@ export class VectorExprCoder {
         return e.dtype === 'bool' ? f32x4ConstBits(e.value ? -1 : 0) : e.dtype === 'i32' ? f32x4ConstBits(e.value | 0) : f32x4Const(e.value);
       case 'load':
         // raw 32-bit lanes: the same instructions load f32 and i32
-        return innerCoef(e.index, this.inner) === 0 ? load32Splat(get(this.rowBase(e.buffer, e.index))) : v128Load(this.vectorAddress(e.buffer, e.index));
+        if (laneStride(e.index, this.inner) === 1) return v128Load(this.vectorAddress(e.buffer, e.index));
+        return load32Splat(involves(e.index, this.inner) ? this.vectorAddress(e.buffer, e.index) : get(this.rowBase(e.buffer, e.index)));
       case 'index': {
         // value of an affine index: splat(value at lane 0) + coef·[0, 1, 2, 3]
         const coef = innerCoef(e.index, this.inner);

@@ -52,12 +52,49 @@ function affineIndexReason(a: Affine, _inner: string): string | undefined {
   return a.terms.every((t) => t.atom.kind === 'var') ? undefined : 'non-affine index value';
 }
 
+/**
+ * Loads (and stores) vectorise when, along the innermost axis, their index is contiguous (the inner
+ * variable, or its remainder by a multiple of 4, with coefficient 1) or constant within each group
+ * of four (the inner variable's quotient by a multiple of 4: a reshape that splits the inner axis),
+ * and everything else is plain loop variables or their quotients and remainders.
+ */
 function affineReason(a: Affine, inner: string): string | undefined {
+  let contiguous = 0;
   for (const t of a.terms) {
-    if (t.atom.kind !== 'var') return `${t.atom.kind} index`;
-    if (t.atom.name === inner && t.coef !== 1) return `stride ${t.coef} along the innermost axis`;
+    const at = t.atom;
+    if (at.kind === 'value') return 'value index';
+    if (at.kind === 'var') {
+      if (at.name !== inner) continue;
+      if (t.coef !== 1) return `stride ${t.coef} along the innermost axis`;
+      contiguous++;
+      continue;
+    }
+    if (!involves(at.a, inner)) {
+      const why = affineReason(at.a, inner);
+      if (why) return why;
+      continue;
+    }
+    if (!isInnerVar(at.a, inner) || at.d % 4 !== 0) return `${at.kind} of the innermost axis by ${at.d}`;
+    if (at.kind === 'mod') {
+      if (t.coef !== 1) return `stride ${t.coef} along the innermost axis`;
+      contiguous++;
+    }
   }
-  return undefined;
+  return contiguous > 1 ? 'two contiguous parts along the innermost axis' : undefined;
+}
+
+/** Is the index exactly the inner variable? */
+export const isInnerVar = (a: Affine, inner: string): boolean =>
+  a.c === 0 && a.terms.length === 1 && a.terms[0]!.coef === 1 && a.terms[0]!.atom.kind === 'var' && a.terms[0]!.atom.name === inner;
+
+/** Does the index depend on `inner` (directly or through a quotient or remainder)? */
+export function involves(a: Affine, inner: string): boolean {
+  return a.terms.some((t) => (t.atom.kind === 'var' ? t.atom.name === inner : t.atom.kind === 'value' ? false : involves(t.atom.a, inner)));
+}
+
+/** Step between the four lanes' elements: 1 when contiguous along `inner`, 0 when shared by the four. */
+export function laneStride(a: Affine, inner: string): number {
+  return a.terms.some((t) => t.coef === 1 && (t.atom.kind === 'var' ? t.atom.name === inner : t.atom.kind === 'mod' && isInnerVar(t.atom.a, inner))) ? 1 : 0;
 }
 
 /** Coefficient of `inner` in an affine index (0 when absent). */
@@ -70,7 +107,7 @@ export function variesAlong(e: Expr, inner: string, memo: Map<Expr, boolean>): b
   let v = memo.get(e);
   if (v !== undefined) return v;
   switch (e.k) {
-    case 'load': case 'index': v = innerCoef(e.index, inner) !== 0; break;
+    case 'load': case 'index': v = involves(e.index, inner); break;
     case 'const': case 'rowValue': v = false; break;
     case 'unary': case 'cast': v = variesAlong(e.a, inner, memo); break;
     case 'binary': v = variesAlong(e.a, inner, memo) || variesAlong(e.b, inner, memo); break;

@@ -148,6 +148,28 @@ describe('cpu column kernels (sums over leading axes) in WebAssembly SIMD agree 
   });
 });
 
+describe('cpu SIMD kernels read through reshapes of the innermost axis', () => {
+  // attention heads merged back into the hidden axis: hidden = h·d reads x[b, h, s, d] at
+  // (hidden / d, hidden % d), contiguous within each group of d when d is a multiple of 4
+  const merged = (x: T) => {
+    const moved = p.transpose(x as p.Tensor<['b', 'h', 's', 'd']>, ['b', 's', 'h', 'd'] as const);
+    const hidden = p.merge(moved, ['h', 'd'] as const, 'hidden');
+    return [hidden.mul(1.5).add(0.25), p.sum(hidden.square(), ['b', 's'])];
+  };
+  for (const [d, vectorised] of [[8, true], [64, true], [6, false]] as const) {
+    it(`head size ${d}: ${vectorised ? 'vectorised' : 'left to JavaScript (not a multiple of 4)'}, equal to the interpreter`, () => {
+      const x = normalHost(31, ['b', 'h', 's', 'd'], [3, 4, 5, d]);
+      const f = merged;
+      const c = compile(f, [x], { simd: true, poisonFreedBuffers: true });
+      if (vectorised) expect(c.stats.simdKernels).toBe(c.stats.kernels);
+      else expect(c.stats.simdKernels).toBe(0);
+      const got = c(x) as unknown as HostTensor[];
+      const want = p.evaluate(f, x) as unknown as HostTensor[];
+      got.forEach((g, j) => expectClose(g, want[j]!, `output ${j}`, 1e-5, 1e-6));
+    });
+  }
+});
+
 describe('random graphs with SIMD-width axes agree with the interpreter', () => {
   const sizes = fc.constantFrom(4, 8);
 
