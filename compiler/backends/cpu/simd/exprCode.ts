@@ -1,11 +1,6 @@
 import type { Expr } from '../../../kernel/expr.ts';
 import { type Affine, type Atom, type Term, atomKey } from '../../../kernel/indexExpr.ts';
 import { type Code, type FuncBuilder, type Local, V128, add, and, get, i32, load32Splat, mul, seq, set, v128Load, I32 } from '../wasm/emitter.ts';
-
-const shr = (a: Code, b: Code): Code => [...a, ...b, 0x76];
-const divU = (a: Code, b: Code): Code => [...a, ...b, 0x6e];
-const remU = (a: Code, b: Code): Code => [...a, ...b, 0x70];
-const involvesTerm = (t: Term, inner: string): boolean => involves({ terms: [t], c: 0 }, inner);
 import { erfF32x4, expF32x4, logF32x4, tanhF32x4 } from './math.ts';
 import {
   f32x4Abs, f32x4Add, f32x4Const, f32x4Div, f32x4Eq, f32x4Ge, f32x4Gt, f32x4Le, f32x4Lt, f32x4Max, f32x4Min, f32x4Mul, f32x4Ne, f32x4Neg,
@@ -13,6 +8,12 @@ import {
   I32X4_IOTA, f32x4ConvertI32x4S, i32x4Add, i32x4Eq, i32x4GeS, i32x4GtS, i32x4LeS, i32x4LtS, i32x4Mul, i32x4Ne, i32x4Splat, i32x4Sub,
 } from './ops.ts';
 import { innerCoef, involves, laneStride, variesAlong } from './vectorize.ts';
+
+/** i32 shift right (unsigned), division and remainder (unsigned): index values are non-negative. */
+const shr = (a: Code, b: Code): Code => [...a, ...b, 0x76];
+const divU = (a: Code, b: Code): Code => [...a, ...b, 0x6e];
+const remU = (a: Code, b: Code): Code => [...a, ...b, 0x70];
+const involvesTerm = (t: Term, inner: string): boolean => involves({ terms: [t], c: 0 }, inner);
 
 /** Byte address of a buffer element: the buffer's base plus 4 × an affine index. */
 export type BufferBase = (buffer: number) => number;
@@ -93,8 +94,8 @@ export class VectorExprCoder {
     let addr: Code = get(this.rowBase(buffer, a));
     for (const t of a.terms) {
       if (!involvesTerm(t, this.inner)) continue;
-      // the inner variable with coefficient 1 is the byte offset itself; its quotient and
-      // remainder by a multiple of 4 are the same for all four lanes' group
+      // the inner variable (coefficient 1) is the byte offset itself; its remainder by a multiple
+      // of 4 runs on contiguously from the first lane, its quotient is shared by the four lanes
       addr = add(addr, t.atom.kind === 'var' ? get(this.innerByteOffset) : mul(this.atomCode(t.atom), i32(4 * t.coef)));
     }
     return addr;
