@@ -6,6 +6,7 @@ import type { Kernel, KernelProgram, MapKernel, MatmulKernel } from '../../kerne
 import { type WasmKernel, mapKernelUnsupported, wasmMapKernel } from './simd/mapKernel.ts';
 import { rowKernelUnsupported, wasmRowKernel } from './simd/rowKernel.ts';
 import { columnKernelUnsupported, wasmColumnKernel } from './simd/columnKernel.ts';
+import { transposePlan, wasmTransposeKernel } from './simd/transposeKernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { CompileError } from '../../fusion/errors.ts';
 import { type BufferLocation, viewFor } from './jsExpr.ts';
@@ -118,9 +119,10 @@ export class CpuExecutable {
     const simd = this.options.simd ?? SIMD_DEFAULT;
     const dtypeOf = (b: number) => this.program.buffers[b]!.dtype;
     const map = (m: MapKernel) => {
-      const why = simd ? mapKernelUnsupported(m, dtypeOf) : 'disabled';
-      if (why === undefined) this.wasm(wasmMapKernel(m, this.byteOffset), size(m.space), index, mapKernelSource(m, this.location).body);
-      else js(mapKernelSource(m, this.location), size(m.space));
+      if (simd && mapKernelUnsupported(m, dtypeOf) === undefined) return this.wasm(wasmMapKernel(m, this.byteOffset), size(m.space), index, mapKernelSource(m, this.location).body);
+      const transpose = simd ? transposePlan(m, dtypeOf) : 'disabled';
+      if (typeof transpose !== 'string') return this.wasm(wasmTransposeKernel(m, transpose, this.byteOffset), size(m.space), index, mapKernelSource(m, this.location).body);
+      js(mapKernelSource(m, this.location), size(m.space));
     };
     switch (k.kind) {
       case 'map': return map(k);

@@ -170,6 +170,37 @@ describe('cpu SIMD kernels read through reshapes of the innermost axis', () => {
   }
 });
 
+describe('cpu transposing copies in WebAssembly SIMD (4x4 tiles) equal the interpreter exactly', () => {
+  type Case = { shape: number[]; f: (x: T) => T; vectorised: boolean };
+  const cases: Record<string, Case> = {
+    'a matrix transpose (threads split the axis read contiguously, in fours)': { shape: [8, 12], f: (x) => p.transpose(x as p.Tensor<['a', 'b']>, ['b', 'a'] as const), vectorised: true },
+    'keys for QKᵀ: [b, s, h, d] -> [b, h, d, s]': { shape: [2, 8, 3, 12], f: (x) => p.transpose(x as p.Tensor<['b', 's', 'h', 'd']>, ['b', 'h', 'd', 's'] as const), vectorised: true },
+    'heads split off the hidden axis, then transposed: [b, s, h·d] -> [b, h, d, s]': {
+      shape: [2, 8, 24],
+      f: (x) => p.transpose(p.split(x as p.Tensor<['b', 's', 'hidden']>, 'hidden', ['h', 'd'], [3, 8]), ['b', 'h', 'd', 's'] as const),
+      vectorised: true,
+    },
+    'large enough for the worker threads (axis 0 is not the contiguous one)': { shape: [16, 96, 128], f: (x) => p.transpose(x as p.Tensor<['a', 'b', 'c']>, ['a', 'c', 'b'] as const), vectorised: true },
+    'large enough for the worker threads (axis 0 is the contiguous one)': { shape: [384, 512], f: (x) => p.transpose(x as p.Tensor<['a', 'b']>, ['b', 'a'] as const), vectorised: true },
+    'the contiguous axis is not a multiple of 4: JavaScript': { shape: [6, 12], f: (x) => p.transpose(x as p.Tensor<['a', 'b']>, ['b', 'a'] as const), vectorised: false },
+  };
+  for (const [name, { shape, f, vectorised }] of Object.entries(cases)) {
+    it(name, () => {
+      const axes = ['a', 'b', 'c', 'd'].slice(0, shape.length);
+      const names = shape.length === 4 ? ['b', 's', 'h', 'd'] : shape.length === 3 && name.startsWith('heads') ? ['b', 's', 'hidden'] : axes;
+      const x = normalHost(41, names, shape);
+      // the output, a transposed view of the input, is materialised by one copy kernel
+      const c = compile(f, [x], { simd: true, poisonFreedBuffers: true });
+      expect(c.stats.kernels).toBe(1);
+      expect(c.stats.simdKernels).toBe(vectorised ? 1 : 0);
+      const got = c(x).data;
+      const want = p.evaluate(f, x).data;
+      const first = got.findIndex((v, i) => v !== Math.fround(want[i]!)); // not toEqual: its diff of 200k values takes minutes
+      expect(first, first >= 0 ? `element ${first}: ${got[first]} instead of ${want[first]}` : '').toBe(-1);
+    });
+  }
+});
+
 describe('random graphs with SIMD-width axes agree with the interpreter', () => {
   const sizes = fc.constantFrom(4, 8);
 
