@@ -1,9 +1,9 @@
 import type { Expr } from '../../../kernel/expr.ts';
 import type { RowKernel } from '../../../kernel/kernel.ts';
 import { loopVar } from '../../../kernel/kernel.ts';
-import { type Code, FuncBuilder, I32, type Local, ModuleBuilder, forRange, get, i32, mul, seq, set, shl, v128Load, v128Store } from '../wasm/emitter.ts';
+import { type Code, ModuleBuilder, forRange, get, i32, mul, seq, set, shl, v128Load, v128Store } from '../wasm/emitter.ts';
 import { VectorExprCoder } from './exprCode.ts';
-import { SIMD_MAX_PAGES, type WasmKernel } from './mapKernel.ts';
+import { SIMD_MAX_PAGES, type WasmKernel, vectorKernelFrame } from './mapKernel.ts';
 import { f32x4Add, f32x4Const, f32x4Max } from './ops.ts';
 import { innerCoef, unsupportedReason } from './vectorize.ts';
 
@@ -39,12 +39,7 @@ export function columnKernelUnsupported(k: RowKernel, dtypeOf: (buffer: number) 
 export function wasmColumnKernel(k: RowKernel, byteOffset: (buffer: number) => number): WasmKernel {
   const r = k.space.length;
   const R = k.reduced.length;
-  const f = new FuncBuilder('kernel', [I32, I32], []);
-  const [start, end] = f.params as [Local, Local];
-  const vars = new Map<string, Local>();
-  for (let a = 0; a < r - 1; a++) vars.set(loopVar(a), f.local(I32));
-  const innerVar = f.local(I32);
-  const innerBytes = f.local(I32);
+  const { f, start, end, vars, innerVar, innerBytes } = vectorKernelFrame(r);
   const inner = loopVar(r - 1);
   const singleKept = R === r - 1;
   const vectorStep = (statements: Code[]) => seq(set(innerBytes, shl(get(innerVar), i32(2))), ...statements);

@@ -1,6 +1,7 @@
 import type { Expr } from '../../../kernel/expr.ts';
 import { type Affine, type Atom, type Term, atomKey } from '../../../kernel/indexExpr.ts';
-import { type Code, type FuncBuilder, type Local, V128, add, and, get, i32, load32Splat, mul, seq, set, v128Load, I32 } from '../wasm/emitter.ts';
+import { type Code, type FuncBuilder, type Local, V128, add, get, i32, load32Splat, mul, seq, set, shrU, v128Load, I32 } from '../wasm/emitter.ts';
+import { atomI32 } from './indexCode.ts';
 import { erfF32x4, expF32x4, logF32x4, tanhF32x4 } from './math.ts';
 import {
   f32x4Abs, f32x4Add, f32x4Const, f32x4Div, f32x4Eq, f32x4Ge, f32x4Gt, f32x4Le, f32x4Lt, f32x4Max, f32x4Min, f32x4Mul, f32x4Ne, f32x4Neg,
@@ -9,10 +10,6 @@ import {
 } from './ops.ts';
 import { innerCoef, involves, laneStride, variesAlong } from './vectorize.ts';
 
-/** i32 shift right (unsigned), division and remainder (unsigned): index values are non-negative. */
-const shr = (a: Code, b: Code): Code => [...a, ...b, 0x76];
-const divU = (a: Code, b: Code): Code => [...a, ...b, 0x6e];
-const remU = (a: Code, b: Code): Code => [...a, ...b, 0x70];
 const involvesTerm = (t: Term, inner: string): boolean => involves({ terms: [t], c: 0 }, inner);
 
 /** Byte address of a buffer element: the buffer's base plus 4 × an affine index. */
@@ -76,17 +73,7 @@ export class VectorExprCoder {
 
   /** i32 value of an index atom over the outer loop variables (or the inner one, from its byte offset). */
   private atomCode(a: Atom): Code {
-    switch (a.kind) {
-      case 'var': return a.name === this.inner ? shr(get(this.innerByteOffset), i32(2)) : get(this.vars.get(a.name)!);
-      case 'div': case 'mod': {
-        let x: Code = i32(a.a.c);
-        for (const t of a.a.terms) x = add(x, mul(this.atomCode(t.atom), i32(t.coef)));
-        const pow2 = (a.d & (a.d - 1)) === 0;
-        if (a.kind === 'div') return pow2 ? shr(x, i32(Math.log2(a.d))) : divU(x, i32(a.d));
-        return pow2 ? and(x, i32(a.d - 1)) : remU(x, i32(a.d));
-      }
-      case 'value': throw new Error('simd: data-dependent index');
-    }
+    return atomI32(a, (name) => (name === this.inner ? shrU(get(this.innerByteOffset), i32(2)) : get(this.vars.get(name)!)));
   }
 
   /** Address of the current vector (its first lane) of an index the vectoriser accepted. */
@@ -146,7 +133,7 @@ export class VectorExprCoder {
         let scalar: Code = i32(e.index.c);
         for (const t of e.index.terms) {
           const name = (t.atom as { name: string }).name;
-          const v = name === this.inner ? shr(get(this.innerByteOffset), i32(2)) : get(this.vars.get(name)!);
+          const v = name === this.inner ? shrU(get(this.innerByteOffset), i32(2)) : get(this.vars.get(name)!);
           scalar = add(scalar, mul(v, i32(t.coef)));
         }
         const base = i32x4Splat(scalar);

@@ -28,6 +28,15 @@ export function mapKernelUnsupported(k: MapKernel, dtypeOf: (buffer: number) => 
   return undefined;
 }
 
+/** The `kernel(start, end)` function of a rank-r kernel, with i32 locals for loop variables 0..r-2, the inner one and its byte offset. */
+export function vectorKernelFrame(rank: number) {
+  const f = new FuncBuilder('kernel', [I32, I32], []);
+  const [start, end] = f.params as [Local, Local];
+  const vars = new Map<string, Local>();
+  for (let a = 0; a < rank - 1; a++) vars.set(loopVar(a), f.local(I32));
+  return { f, start, end, vars, innerVar: f.local(I32), innerBytes: f.local(I32) };
+}
+
 /**
  * A map kernel as a WebAssembly SIMD function: nested loops as in the JavaScript version, the
  * innermost one four lanes at a time. Outer iterations [start, end) are the unit of work split
@@ -35,12 +44,7 @@ export function mapKernelUnsupported(k: MapKernel, dtypeOf: (buffer: number) => 
  */
 export function wasmMapKernel(k: MapKernel, byteOffset: (buffer: number) => number): WasmKernel {
   const r = k.space.length;
-  const f = new FuncBuilder('kernel', [I32, I32], []);
-  const [start, end] = f.params as [Local, Local];
-  const vars = new Map<string, Local>();
-  for (let a = 0; a < r - 1; a++) vars.set(loopVar(a), f.local(I32));
-  const innerVar = f.local(I32);
-  const innerBytes = f.local(I32);
+  const { f, start, end, vars, innerVar, innerBytes } = vectorKernelFrame(r);
   const coder = new VectorExprCoder(f, loopVar(r - 1), vars, innerBytes, byteOffset);
   coder.countUses(k.stores.map((s) => s.expr));
   const stores = k.stores.map((s) => coder.statement(() => v128Store(coder.vectorAddress(s.buffer, s.index), coder.code(s.expr))));

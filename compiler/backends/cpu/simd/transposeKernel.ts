@@ -1,13 +1,10 @@
 import type { MapKernel } from '../../../kernel/kernel.ts';
 import { loopVar } from '../../../kernel/kernel.ts';
-import type { Affine, Atom } from '../../../kernel/indexExpr.ts';
-import { type Code, FuncBuilder, I32, type Local, ModuleBuilder, V128, add, and, f32x4Shuffle, forRange, get, i32, mul, seq, set, v128Load, v128Store } from '../wasm/emitter.ts';
+import type { Affine } from '../../../kernel/indexExpr.ts';
+import { type Code, FuncBuilder, I32, type Local, ModuleBuilder, V128, add, f32x4Shuffle, forRange, get, i32, mul, seq, set, v128Load, v128Store } from '../wasm/emitter.ts';
+import { affineI32 } from './indexCode.ts';
 import { SIMD_MAX_PAGES, type WasmKernel } from './mapKernel.ts';
-import { involves, isInnerVar } from './vectorize.ts';
-
-const shrU = (a: Code, b: Code): Code => [...a, ...b, 0x76];
-const divU = (a: Code, b: Code): Code => [...a, ...b, 0x6e];
-const remU = (a: Code, b: Code): Code => [...a, ...b, 0x70];
+import { innerCoef, involves, isInnerVar } from './vectorize.ts';
 
 /** How a transposing copy is laid out: the axis read contiguously (`across`) and the read's step along the inner axis. */
 interface TransposePlan {
@@ -31,7 +28,7 @@ export function transposePlan(k: MapKernel, dtypeOf: (buffer: number) => string)
   if (e.k !== 'load') return 'not a copy';
   const bytes = (d: string) => d === 'f32' || d === 'i32' || d === 'u32';
   if (!bytes(dtypeOf(store.buffer)) || !bytes(dtypeOf(e.buffer)) || dtypeOf(store.buffer) !== dtypeOf(e.buffer)) return 'not a 32-bit copy';
-  if (store.index.terms.some((t) => t.atom.kind !== 'var') || !store.index.terms.some((t) => isInnerVarTerm(t.atom, t.coef, inner))) return 'store index';
+  if (store.index.terms.some((t) => t.atom.kind !== 'var') || innerCoef(store.index, inner) !== 1) return 'store index';
   let innerStep = 0;
   for (const t of e.index.terms) {
     const at = t.atom;
@@ -56,8 +53,6 @@ export function transposePlan(k: MapKernel, dtypeOf: (buffer: number) => string)
   return 'no other axis is read contiguously';
 }
 
-const isInnerVarTerm = (a: Atom, coef: number, inner: string) => a.kind === 'var' && a.name === inner && coef === 1;
-
 /**
  * The transposing copy as WebAssembly SIMD, in 4x4 tiles: four vectors read along `across` (at
  * four consecutive inner positions) are transposed with shuffles into four vectors along the inner
@@ -70,29 +65,15 @@ export function wasmTransposeKernel(k: MapKernel, plan: TransposePlan, byteOffse
   const f = new FuncBuilder('kernel', [I32, I32], []);
   const [start, end] = f.params as [Local, Local];
   const vars = k.space.map(() => f.local(I32));
-  const name = (a: number) => loopVar(a);
-  const varOf = new Map(k.space.map((_, a) => [name(a), vars[a]!] as const));
+  const varOf = new Map(k.space.map((_, a) => [loopVar(a), vars[a]!] as const));
 
-  const atomCode = (at: Atom): Code => {
-    switch (at.kind) {
-      case 'var': return get(varOf.get(at.name)!);
-      case 'div': case 'mod': {
-        const x = affineCode(at.a);
-        const pow2 = (at.d & (at.d - 1)) === 0;
-        if (at.kind === 'div') return pow2 ? shrU(x, i32(Math.log2(at.d))) : divU(x, i32(at.d));
-        return pow2 ? and(x, i32(at.d - 1)) : remU(x, i32(at.d));
-      }
-      case 'value': throw new Error('transpose: data-dependent index');
-    }
-  };
-  const affineCode = (a: Affine): Code => a.terms.reduce<Code>((acc, t) => add(acc, mul(atomCode(t.atom), i32(t.coef))), i32(a.c));
-  const byteAddress = (buffer: number, a: Affine): Code => add(i32(byteOffset(buffer)), mul(affineCode(a), i32(4)));
+  const byteAddress = (buffer: number, a: Affine): Code => add(i32(byteOffset(buffer)), mul(affineI32(a, (v) => get(varOf.get(v)!)), i32(4)));
 
   const src = f.local(I32);
   const dst = f.local(I32);
   const rows = [0, 1, 2, 3].map(() => f.local(V128));
   const pairs = [0, 1, 2, 3].map(() => f.local(V128));
-  const acrossName = name(plan.across);
+  const acrossName = loopVar(plan.across);
   const storeAcross = 4 * (store.index.terms.find((t) => t.atom.kind === 'var' && t.atom.name === acrossName)?.coef ?? 0);
   const innerStepBytes = 4 * plan.innerStep;
   const tile = seq(

@@ -78,6 +78,9 @@ export const divS = bin(0x6d);
 export const and = bin(0x71);
 export const or = bin(0x72);
 export const shl = bin(0x74);
+export const shrU = bin(0x76);
+export const divU = bin(0x6e);
+export const remU = bin(0x70);
 export const select = (ifTrue: Code, ifFalse: Code, cond: Code): Code => [...ifTrue, ...ifFalse, ...cond, 0x1b];
 
 // --- memory ----------------------------------------------------------------------------------
