@@ -19,3 +19,4 @@ export {
 } from './report.ts';
 export { type CheckpointMlm, resolveCheckpointDir, checkpointVocab, checkpointGrammar, loadCheckpointMlm } from './checkpointModel.ts';
 export { pcfgProbeData, pcfgMlmPool, BUDGET_MASKING } from './pcfgData.ts';
+export * from './checkpointEncoder.ts';

@@ -1,0 +1,28 @@
+import type { Concrete } from '../dsl/trace.ts';
+import type { EncoderConfig } from '../models/config.ts';
+import type { EncoderParams } from '../models/params.ts';
+import type { Vocab } from '../corpora/tokenizer/index.ts';
+import { loadCheckpointMlm } from './checkpointModel.ts';
+
+/**
+ * The encoder a checkpoint holds for downstream use (probes, fine-tuning, Hessians): the model
+ * itself for MLM/TACO/SE/ScTD, the discriminator for ELECTRA. Downstream code loads this, never
+ * the masked LM view, so that every evaluation measures the run's real network.
+ */
+export interface CheckpointEncoder {
+  /** The checkpoint directory actually loaded (a run directory resolves to its latest checkpoint). */
+  readonly dir: string;
+  readonly encoder: Concrete<EncoderParams>;
+  readonly config: EncoderConfig;
+  readonly vocab: Vocab;
+  /** What the encoder is, for reports: e.g. "mlm encoder", "electra discriminator". */
+  readonly network: string;
+  /** trainer.json's `step`, when it has one. */
+  readonly step: number | undefined;
+}
+
+/** Loads the downstream encoder of a checkpoint, or of a run directory's latest checkpoint. */
+export function loadCheckpointEncoder(dir: string): CheckpointEncoder {
+  const mlm = loadCheckpointMlm(dir);
+  return { dir: mlm.dir, encoder: mlm.view.encoder, config: mlm.view.config, vocab: mlm.vocab, network: 'mlm encoder', step: mlm.step };
+}
