@@ -5,6 +5,7 @@ import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
 import { buildGpujs } from './backends/gpujs/build.ts'; // gpujs backend
 import type { GpujsMode } from './backends/gpujs/modes.ts'; // gpujs backend
 import { explainProgram } from './explain.ts';
+import { type FlopCount, countFlops } from './flops.ts';
 import { graphFingerprint } from './fingerprint.ts';
 import { type FuseResult, fuseGraph } from './fusion/fuse.ts';
 import type { HostArray } from './interpreter/hostArray.ts';
@@ -54,6 +55,8 @@ export interface CompiledFunction<Args extends readonly unknown[], R> {
   /** The fused kernel program (for tests and tools). */
   readonly fused: FuseResult | undefined;
   readonly traced: TracedFunction;
+  /** Floating-point operations of one call (counted on the graph when first read). */
+  readonly flops: FlopCount;
 }
 
 const cache = new Map<string, Executable>();
@@ -130,5 +133,7 @@ export function compile<const Args extends readonly unknown[], R>(
     const leaves = checkedLeaves(args);
     return assembleOutputs(traced, executable.runAsync ? await executable.runAsync(leaves) : executable.run(leaves)) as Concrete<R>;
   };
-  return Object.assign(call, { runAsync, explain: () => executable.explain(), stats: executable.stats, fused: executable.fused, traced });
+  const program = Object.assign(call, { runAsync, explain: () => executable.explain(), stats: executable.stats, fused: executable.fused, traced });
+  let flops: FlopCount | undefined;
+  return Object.defineProperty(program, 'flops', { get: () => (flops ??= countFlops(traced.outputs)), enumerable: true }) as typeof program & { readonly flops: FlopCount };
 }

@@ -4,6 +4,7 @@ import { type Concrete, type Symbolic, trace } from '../dsl/trace.ts';
 import { type TreeDef, flatten, sameStructure, unflatten } from '../dsl/tree.ts';
 import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
 import { explainProgram } from './explain.ts';
+import { type FlopCount, countFlops } from './flops.ts';
 import { CompileError } from './fusion/errors.ts';
 import { fuseGraph, type FuseResult } from './fusion/fuse.ts';
 import { affineKey } from './kernel/indexExpr.ts';
@@ -29,6 +30,8 @@ export interface CompiledStep<S, I, O> {
   writeState(state: S): void;
   explain(): string;
   readonly stats: ProgramStats & { readonly donated: number; readonly copied: number };
+  /** Floating-point operations of one step (forward, backward and update, counted on the graph). */
+  readonly flops: FlopCount;
   /** Per-kernel time profile: call with true to start, then read `profile()`. */
   setProfiling(on: boolean): void;
   /** Milliseconds the profiled runs spent in GEMMs (excluding their epilogues). */
@@ -151,6 +154,7 @@ export function compileStep<S, I, O>(
     writeState,
     explain: () => explainProgram(fused, plan, exe.sources()),
     stats,
+    flops: countFlops(traced.outputs),
     setProfiling(on: boolean) {
       exe.profile = on ? new Float64Array(fused.kernels.length) : undefined;
       exe.gemmMs = 0;
