@@ -26,7 +26,8 @@ export interface ElectraSelectionOptions {
 /**
  * ELECTRA's selection S and generator input x^g. `inputIds` is x^g, `selected` is S, `labels` the
  * original token on S. `randomized` marks R, the positions given a random token: R may lie
- * outside S; the generator samples (and the discriminator replaces) at S \ R, as the reference.
+ * outside S, and R ∩ S stays in S (labelled, sampled and replaced, as the reference); only the
+ * [MASK] replacement skips R.
  */
 export interface ElectraSelection extends MaskedTokens {
   readonly randomized: Uint8Array;

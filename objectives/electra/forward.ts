@@ -40,8 +40,9 @@ export const ELECTRA_KEY_STREAMS = { generatorDropout: 1, discriminatorDropout: 
  * The traced ELECTRA pass (spec 4b steps 4-7): generator on x^g, its MLM loss over the labelled
  * positions, detached Gumbel-max samples at `selected`, discriminator on x^d = x with the samples,
  * BCE over non-pad tokens. Dropout follows `mode`; sampling is random in both modes.
- * Deviation: both towers mask pad keys with the attention mask (the reference script calls the HF
- * models without one, so its pads are attended to).
+ * Both towers mask pad keys with the attention mask, as the reference: its Electra module passes
+ * its keyword arguments to both models, and pretrain.py gives it `attention_mask` (and
+ * `token_type_ids`).
  */
 export function electraForward(params: ElectraParams, batch: ElectraBatch, key: KeyTensor, mode: Mode, o: ResolvedElectraOptions): ElectraForward {
   const { model } = o;

@@ -72,18 +72,25 @@ describe('ELECTRA prepare: selection S and generator input x^g (spec 4f 1, 3)', 
     expect(Math.abs(masked / selected - 0.85)).toBeLessThan(0.03);
   });
 
-  it('random tokens (randomTokenProb > 0) leave S and the labels: sampled set and labels cover S \\ R', () => {
+  it('random tokens (randomTokenProb > 0) stay in S, as the reference: |S_b| = ceil(p·n_b), labels x on all of S, x^g random there', () => {
     const T = 16;
-    const tokens = tinyTokens([14, 14, 14], T, 3);
-    const batch = electraObjective(tinyElectraOptions({ maskProb: 0.5, randomTokenProb: 0.3 })).prepare(tokens, key(9), 0, 'train');
-    const x = batch.inputIds.data;
-    const xg = batch.generatorInputIds.data;
+    const maskProb = 0.5;
+    let randomInS = 0;
     let changedOutside = 0;
-    for (let i = 0; i < x.length; i++) {
-      if (batch.selected.data[i]) expect([x[i], TINY_VOCAB.mask]).toContain(xg[i]);
-      else if (xg[i] !== x[i]) changedOutside++; // a random id (any id but the ignored ones, [MASK] included)
-      expect(batch.labels.data[i]).toBe(batch.selected.data[i] ? x[i] : IGNORE);
+    for (let seed = 0; seed < 8; seed++) {
+      const tokens = tinyTokens([14, 14, 14], T, seed);
+      const batch = electraObjective(tinyElectraOptions({ maskProb, randomTokenProb: 0.3 })).prepare(tokens, key(seed + 9), 0, 'train');
+      const x = batch.inputIds.data;
+      const xg = batch.generatorInputIds.data;
+      rowsOf(batch.selected, T).forEach((sel) => expect(sel.reduce((a, s) => a + s, 0)).toBe(Math.ceil(maskProb * 14)));
+      for (let i = 0; i < x.length; i++) {
+        expect(batch.labels.data[i]).toBe(batch.selected.data[i] ? x[i] : IGNORE);
+        const corrupted = xg[i] !== x[i] && xg[i] !== TINY_VOCAB.mask;
+        if (batch.selected.data[i] && corrupted) randomInS++; // R ∩ S: a random id, still selected and labelled
+        if (!batch.selected.data[i] && xg[i] !== x[i]) changedOutside++; // R outside S: any id but the ignored ones
+      }
     }
+    expect(randomInS).toBeGreaterThan(0);
     expect(changedOutside).toBeGreaterThan(0);
   });
 
