@@ -3,11 +3,13 @@ import { flatten } from '../dsl/tree.ts';
 import { keyInput } from '../dsl/random.ts';
 import { compileStep, type CompiledStep } from '../compiler/step.ts';
 import { compile } from '../compiler/compile.ts';
+import { countFlops } from '../compiler/flops.ts';
+import { trace } from '../dsl/trace.ts';
 import { type Key, foldIn, key as rootKey, splitKey } from '../prng/key.ts';
 import type { AnyObjective, TokenBatch } from '../objectives/objective.ts';
 import { type AdamWConfig, adamwInit, adamwScalarInputs, adamwScalars } from './optim/adamw.ts';
 import { type Schedule, learningRate } from './schedule.ts';
-import { evalStepFunction, trainStepFunction } from './trainStep.ts';
+import { type LossNormalizer, evalStepFunction, hostScalar, tokenShareWeights, trainStepFunction } from './trainStep.ts';
 
 export interface TrainState {
   readonly params: unknown;
@@ -22,6 +24,8 @@ export interface StepLog {
   readonly gradNorm: number;
   readonly metrics: Readonly<Record<string, number>>;
   readonly ms: number;
+  /** Floating-point operations of this update (its compiled program's count). */
+  readonly flops: number;
 }
 
 export interface TrainerOptions {
@@ -31,6 +35,8 @@ export interface TrainerOptions {
   readonly clipNorm?: number;
   /** Micro-batches per update (gradient accumulation). */
   readonly accumulate?: number;
+  /** How accumulation combines micro-batches (default 'mean-of-micro-batches'). */
+  readonly lossNormalizer?: LossNormalizer;
   readonly seed: number;
 }
 
@@ -46,6 +52,8 @@ export function stepKeys(seed: number, step: number, micro: number): { prepare: 
  */
 export class StepRunner {
   private readonly programs = new Map<string, CompiledStep<TrainState, unknown, unknown>>();
+  /** FLOPs of variants counted by tracing only (not compiled yet). */
+  private readonly tracedFlops = new Map<string, number>();
   private active: string | undefined;
   private hostState: TrainState;
 
@@ -66,13 +74,19 @@ export class StepRunner {
     const { objective, schedule, adamw, seed } = this.options;
     const prepared = batches.map((b, i) => objective.prepare(b, stepKeys(seed, step, i).prepare, step, 'train'));
     const keys = batches.map((_, i) => keyInput(stepKeys(seed, step, i).loss));
-    return { batches: prepared, keys, scalars: adamwScalarInputs(adamwScalars(adamw, learningRate(schedule, step), step)) };
+    // one micro-batch weighs 1 under either normaliser: no weights, the same program as without accumulation
+    const weights = this.options.lossNormalizer === 'total-tokens' && batches.length > 1 ? { weights: tokenShareWeights(batches).map(hostScalar) } : {};
+    return { batches: prepared, keys, scalars: adamwScalarInputs(adamwScalars(adamw, learningRate(schedule, step), step)), ...weights };
+  }
+
+  private stepFunction(variant: string) {
+    return trainStepFunction(this.options.objective, variant, { adamw: this.options.adamw, ...(this.options.clipNorm !== undefined ? { clipNorm: this.options.clipNorm } : {}) });
   }
 
   private program(variant: string, example: unknown): CompiledStep<TrainState, unknown, unknown> {
     let prog = this.programs.get(variant);
     if (!prog) {
-      const fn = trainStepFunction(this.options.objective, variant, { adamw: this.options.adamw, ...(this.options.clipNorm !== undefined ? { clipNorm: this.options.clipNorm } : {}) });
+      const fn = this.stepFunction(variant);
       prog = compileStep(fn as never, this.state() as never, example as never) as unknown as CompiledStep<TrainState, unknown, unknown>;
       this.programs.set(variant, prog);
     }
@@ -89,10 +103,27 @@ export class StepRunner {
     const t0 = performance.now();
     const variant = this.options.objective.variant?.(step, 'train') ?? 'default';
     const inputs = this.inputs(batches, step);
-    const out = this.program(variant, inputs).run(inputs) as { loss: HostTensor; gradNorm: HostTensor; metrics: Record<string, HostTensor> };
+    const program = this.program(variant, inputs);
+    const out = program.run(inputs) as { loss: HostTensor; gradNorm: HostTensor; metrics: Record<string, HostTensor> };
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(out.metrics)) metrics[k] = v.item();
-    return { step, loss: out.loss.item(), lr: learningRate(this.options.schedule, step), gradNorm: out.gradNorm.item(), metrics, ms: performance.now() - t0 };
+    return { step, loss: out.loss.item(), lr: learningRate(this.options.schedule, step), gradNorm: out.gradNorm.item(), metrics, ms: performance.now() - t0, flops: program.flops.total };
+  }
+
+  /**
+   * FLOPs of update `step` on batches shaped like `batches` (its variant's program; a variant not
+   * compiled yet is traced and counted, not compiled): for compute budgets and resumed totals.
+   */
+  stepFlops(step: number, batches: readonly TokenBatch[]): number {
+    const variant = this.options.objective.variant?.(step, 'train') ?? 'default';
+    const compiled = this.programs.get(variant);
+    if (compiled) return compiled.flops.total;
+    let flops = this.tracedFlops.get(variant);
+    if (flops === undefined) {
+      flops = countFlops(trace(this.stepFunction(variant) as never, [this.state(), this.inputs(batches, step)]).outputs).total;
+      this.tracedFlops.set(variant, flops);
+    }
+    return flops;
   }
 
   /** The current state on the host. */

@@ -33,11 +33,11 @@ describe('FLOP counting on the compiled graph', () => {
 
   it('a training step counts forward and backward matmuls (no gradient for the input x) and the update', () => {
     const step = compileStep(
-      (s: { params: Mlp }, inp: { x: T }) => {
+      ((s: { params: Mlp }, inp: { x: T }) => {
         const g = p.grad((q: Mlp) => mlpLoss(q, inp.x))(s.params) as Mlp;
         const next = { w1: s.params.w1.sub(g.w1.mul(0.1)) as T, b1: s.params.b1.sub(g.b1.mul(0.1)) as T, w2: s.params.w2.sub(g.w2.mul(0.1)) as T };
         return { state: { params: next }, outputs: {} };
-      },
+      }) as never,
       { params } as never,
       { x } as never,
     );
