@@ -12,9 +12,8 @@ type T = Tensor<Axes>;
 export class TokenDroppingError extends PretextError {}
 
 /**
- * Which positions skip the middle layers. Per row, positions are sorted ascending by
- * (score, position) — a stable sort — and the `dropCount` first are dropped; kept and dropped
- * tokens keep their original order.
+ * Which positions skip the middle layers: exactly `dropCount` per row (a static shape), dropped
+ * and kept tokens in their original order.
  */
 export interface TokenRoute {
   /** ['batch', 'kept'] i32: positions of the kept tokens, ascending (T - dropCount per row). */
@@ -25,21 +24,28 @@ export interface TokenRoute {
   readonly keptSlot: T;
 }
 
+/** Positions dropped per row of length n at drop ratio ρ: floor(n·ρ). */
+export function dropCountFor(n: number, dropRatio: number): number {
+  return Math.floor(n * dropRatio);
+}
+
 /**
- * The route of `scores` (['batch', 'seq'] f32): rank_i = #{j : s_j < s_i or (s_j = s_i and j < i)}
- * (pairwise comparisons: the DSL has no sort), dropped iff rank < dropCount.
+ * rank_i = #{j ∈ among : (s_j, j) < (s_i, i)}: i's place in a stable ascending sort of the
+ * positions `among` (all when absent) by `keys` (pairwise comparisons: the DSL has no sort).
  */
-export function tokenRoute(scores: T, dropCount: number): TokenRoute {
-  const seq = scores.dim('seq');
-  if (!Number.isInteger(dropCount) || dropCount < 0 || dropCount >= seq) {
-    throw new TokenDroppingError(`tokenRoute: dropCount must be an integer in [0, ${seq}) for seq length ${seq}, got ${dropCount}`, { option: 'dropCount', value: dropCount });
-  }
-  const pos = p.iota(scores.axes, scores.shape, 'seq');
-  const sJ = p.rename(scores, { seq: 'other' });
+function stableRank(keys: T, among?: T): T {
+  const pos = p.iota(keys.axes, keys.shape, 'seq');
+  const kJ = p.rename(keys, { seq: 'other' });
   const posJ = p.rename(pos, { seq: 'other' });
-  const before = p.or(p.lt(sJ, scores), p.and(p.eq(sJ, scores), p.lt(posJ, pos)));
-  const rank = p.sum(p.cast(before, 'i32'), 'other');
-  const dropped = p.lt(rank, dropCount) as T;
+  const before = p.or(p.lt(kJ, keys), p.and(p.eq(kJ, keys), p.lt(posJ, pos)));
+  return p.sum(p.cast(among ? p.and(before, p.rename(among, { seq: 'other' })) : before, 'i32'), 'other') as T;
+}
+
+/** The route of a `dropped` mask that marks exactly `dropCount` positions in every row. */
+function routeOfDropped(dropped: T, dropCount: number): TokenRoute {
+  const seq = dropped.dim('seq');
+  const pos = p.iota(dropped.axes, dropped.shape, 'seq');
+  const posJ = p.rename(pos, { seq: 'other' });
   const keptJ = p.rename(p.cast(p.not(dropped), 'i32'), { seq: 'other' });
   // index of a kept token among the kept: kept tokens before it
   const keptSlot = p.sum(p.where(p.lt(posJ, pos), keptJ, 0), 'other') as T;
@@ -47,6 +53,61 @@ export function tokenRoute(scores: T, dropCount: number): TokenRoute {
   const isSlot = p.and(p.not(dropped), p.eq(keptSlot, slots));
   const kept = p.sum(p.where(isSlot, pos, 0), 'seq') as T;
   return { kept, dropped, keptSlot: p.where(dropped, 0, keptSlot) as T };
+}
+
+function checkDropCount(dropCount: number, seq: number): void {
+  if (!Number.isInteger(dropCount) || dropCount < 0 || dropCount >= seq) {
+    throw new TokenDroppingError(`tokenRoute: dropCount must be an integer in [0, ${seq}) for seq length ${seq}, got ${dropCount}`, { option: 'dropCount', value: dropCount });
+  }
+}
+
+/**
+ * The released code's route of `scores` (['batch', 'seq'] f32): every row drops the `dropCount`
+ * lowest (score, position), pads and pinned specials included — so a row with fewer normal
+ * tokens than that drops specials, [CLS] (position 0) first among ties.
+ */
+export function tokenRoute(scores: T, dropCount: number): TokenRoute {
+  checkDropCount(dropCount, scores.dim('seq'));
+  return routeOfDropped(p.lt(stableRank(scores), dropCount) as T, dropCount);
+}
+
+/** What the per-row route needs to know about each position besides its score. */
+export interface RowTokens {
+  /** ['batch', 'seq'] bool: real tokens (the attention mask); the others are pads. */
+  readonly real: T;
+  /**
+   * ['batch', 'seq'] i32 keep priority of real tokens: 0 droppable, >= 1 protected (higher kept
+   * longer: e.g. 1 for pinned ids such as [MASK], 2 for [CLS] and [SEP]).
+   */
+  readonly protection: T;
+}
+
+/**
+ * The per-row route (T - floor(T·ρ) kept slots per row, a static shape): a row of n real tokens
+ * drops d = min(floor(n·ρ), its unprotected tokens) of them, lowest (score, position) first, and
+ * fills the rest of its floor(T·ρ) drops with pads. Protected tokens are dropped only when a row
+ * has more of them than kept slots (large ρ on short rows): lowest protection first, then last
+ * position first, so position 0 is always kept. Pads never take a real token's place.
+ */
+export function rowLengthRoute(scores: T, rows: RowTokens, dropRatio: number): TokenRoute {
+  const seq = scores.dim('seq');
+  if (!(dropRatio >= 0 && dropRatio < 1)) {
+    throw new TokenDroppingError(`rowLengthRoute: dropRatio must be in [0, 1), got ${dropRatio}`, { option: 'dropRatio', value: dropRatio });
+  }
+  const dropCount = dropCountFor(seq, dropRatio);
+  const { real, protection } = rows;
+  const droppable = p.and(real, p.eq(protection, 0));
+  // floor(n·ρ) as the host computes it, looked up by n (an f32 product can round across an integer)
+  const quotas = p.constantOf(Int32Array.from({ length: seq + 1 }, (_, n) => dropCountFor(n, dropRatio)), ['length'], [seq + 1], 'i32');
+  const quota = p.gather(quotas, p.sum(p.cast(real, 'i32'), 'seq'), 'length');
+  const realDrops = p.minimum(quota, p.sum(p.cast(droppable, 'i32'), 'seq'));
+  const droppedReal = p.and(droppable, p.lt(stableRank(scores, droppable), realDrops));
+  // fillers: pads by position, then protected tokens by protection, last position first
+  const pos = p.iota(scores.axes, scores.shape, 'seq');
+  const fillOrder = p.where(real, protection.mul(seq).add(p.sub(seq - 1, pos)), pos.sub(seq)) as T;
+  const fillers = p.or(p.not(real), protection.gt(0));
+  const droppedFill = p.and(fillers, p.lt(stableRank(fillOrder, fillers), p.sub(dropCount, realDrops)));
+  return routeOfDropped(p.or(droppedReal, droppedFill) as T, dropCount);
 }
 
 /** Rows `route.kept` of x (['batch', 'seq', ...]) as a shorter ['batch', 'seq', ...] tensor. */
@@ -73,10 +134,8 @@ export function routeStartLayer(layers: number, routeStart?: number): number {
 }
 
 export interface RoutingOptions {
-  /** ['batch', 'seq'] f32 importance of each position's token (lowest are dropped). */
-  readonly scores: T;
-  /** Positions dropped per row: floor(T·ρ). */
-  readonly dropCount: number;
+  /** Which tokens skip the middle layers (tokenRoute or rowLengthRoute). */
+  readonly route: TokenRoute;
   /** First routed layer m (default floor(L/2) - 1). */
   readonly routeStart?: number;
 }
@@ -115,7 +174,7 @@ export function routedEncode(
   let x = embed(params.embeddings, inputs, config, ctx);
   for (let i = 0; i < m; i++) x = layer(params.layers[i]!, x, keyMask, config, ctx, i);
   const beforeRoute = x;
-  const route = tokenRoute(routing.scores, routing.dropCount);
+  const { route } = routing;
   let kept = layer(params.layers[m]!, gatherKept(x, route), keyMask, config, ctx, m, x);
   const keptMask = keyMask ? gatherKept(keyMask, route) : undefined;
   for (let i = m + 1; i <= L - 2; i++) kept = layer(params.layers[i]!, kept, keptMask, config, ctx, i);

@@ -6,4 +6,5 @@ export {
 } from './options.ts';
 export { type ImportancePins, initialImportance, updateImportance, freeIdMask, loadImportanceFile } from './importanceTable.ts';
 export { isAlignStep, firstToken, hiddenSoftmaxKl } from './alignment.ts';
+export { protectionTable, sctdRoute } from './route.ts';
 export { type SctdExtra, type SctdVariant, sctdObjective, vanillaTokenDroppingObjective } from './sctd.ts';

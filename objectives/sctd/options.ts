@@ -1,9 +1,12 @@
 import type { EncoderConfig } from '../../models/config.ts';
-import { routeStartLayer } from '../../models/tokenDropping.ts';
+import { dropCountFor, routeStartLayer } from '../../models/tokenDropping.ts';
 import type { VocabInfo } from '../objective.ts';
 import { SctdError } from './errors.ts';
 
-/** Importance pinned for specials: 1e4 = always kept (while enough normal tokens exist), -1e4 = always dropped first. */
+/**
+ * Importance pinned for specials: 1e4 = kept (the routing also protects keep ids explicitly; in
+ * paddedLengthDropCompat only while a row has enough normal tokens), -1e4 = dropped first.
+ */
 export const KEEP_IMPORTANCE = 1e4;
 export const DROP_IMPORTANCE = -1e4;
 
@@ -16,8 +19,18 @@ export interface TokenDroppingOptions {
    * sep, mask}, pad always dropped, no alignment. Fields below override the preset.
    */
   readonly preset?: 'sctd' | 'vanilla';
-  /** ρ: k = floor(T·ρ) positions dropped per row (T the padded length). Default 0.5. */
+  /**
+   * ρ: a row of n real tokens drops floor(n·ρ) of them (never [CLS] or [SEP]; pinned keep ids
+   * only when a row has more of them than kept slots), its pads fill the rest of the
+   * T - floor(T·ρ) kept slots. Default 0.5.
+   */
   readonly dropRatio?: number;
+  /**
+   * The released code's rule instead: every row drops floor(T·ρ) of its padded length T by a
+   * stable (score, position) sort, so short rows drop pinned specials — [CLS] first, which the
+   * layer-(L-2) KL then misses — and ScTD keeps pinned pads in place of real tokens. Default false.
+   */
+  readonly paddedLengthDropCompat?: boolean;
   /** First routed layer m. Default floor(L/2) - 1. */
   readonly routeStart?: number;
   /** EMA decay β of the importance update. */
@@ -43,6 +56,7 @@ export interface TokenDroppingOptions {
 
 export interface ResolvedTokenDropping {
   readonly dropRatio: number;
+  readonly paddedLengthDropCompat: boolean;
   readonly routeStart: number;
   readonly emaDecay: number;
   readonly importanceInit: number | Float32Array;
@@ -66,6 +80,7 @@ export function resolveTokenDropping(o: TokenDroppingOptions): ResolvedTokenDrop
   const vanilla = preset === 'vanilla';
   const r: ResolvedTokenDropping = {
     dropRatio: o.dropRatio ?? 0.5,
+    paddedLengthDropCompat: o.paddedLengthDropCompat ?? false,
     routeStart: routeStartLayer(o.encoder.layers, o.routeStart),
     emaDecay: o.emaDecay ?? (vanilla ? 0.995 : 0.95),
     importanceInit: o.importanceInit ?? 10,
@@ -90,7 +105,4 @@ export function resolveTokenDropping(o: TokenDroppingOptions): ResolvedTokenDrop
   return r;
 }
 
-/** Tokens dropped per row for padded length T: floor(T·ρ). */
-export function dropCountFor(seqLen: number, dropRatio: number): number {
-  return Math.floor(seqLen * dropRatio);
-}
+export { dropCountFor };

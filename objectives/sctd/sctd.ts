@@ -16,7 +16,8 @@ import type { Mode, Objective } from '../objective.ts';
 import { firstToken, hiddenSoftmaxKl, isAlignStep } from './alignment.ts';
 import { SctdError } from './errors.ts';
 import { freeIdMask, initialImportance, updateImportance } from './importanceTable.ts';
-import { type TokenDroppingOptions, dropCountFor, resolveTokenDropping } from './options.ts';
+import { type TokenDroppingOptions, resolveTokenDropping } from './options.ts';
+import { sctdRoute } from './route.ts';
 
 type T = Tensor<Axes>;
 type S = Tensor<[]>;
@@ -36,9 +37,11 @@ export type SctdVariant = 'drop' | 'align' | 'eval';
 /**
  * Token-dropping MLM (Hou et al. 2022) with ScTD's semantic-consistency steps (Zhong et al. 2023),
  * spec 2. Training steps route the least important tokens around the middle layers
- * (models/tokenDropping.ts) and update the importance EMA from the dropped pass's per-position
- * NLL; alignment steps (update mod F == 0) add a full pass and KL(full ‖ drop) of the hidden-dim
- * softmax of the position-0 states at layer outputs L-2 and L-1. Loss: Σ NLL (+ KL terms) / N_tok
+ * (models/tokenDropping.ts; floor(n·ρ) of a row's n real tokens, never [CLS] or [SEP], or with
+ * paddedLengthDropCompat the released code's floor(T·ρ) of the padded row) and update the
+ * importance EMA from the dropped pass's per-position NLL; alignment steps (update mod F == 0)
+ * add a full pass and KL(full ‖ drop) of the hidden-dim softmax of the position-0 states at
+ * layer outputs L-2 and L-1. Loss: Σ NLL (+ KL terms) / N_tok
  * (non-pad tokens), in nats (`loss_bits` = fairseq's unit). Evaluation runs the plain encoder.
  * Metrics: loss, loss_bits, mlm_loss / mlm_accuracy / predictions (dropped pass), kl_loss and
  * kl_loss_final (raw sums; the last alignment step's on other steps), align (0/1),
@@ -97,16 +100,16 @@ export function sctdObjective(options: TokenDroppingOptions): Objective<MlmModel
       }
 
       const [kDrop, kFull] = p.splitKeyTensor(key, 2) as [KeyTensor, KeyTensor];
-      const seqLen = batch.inputIds.dim('seq');
-      const scores = p.gather(extra.importance, batch.inputIds, 'vocab') as T;
-      const routed = routedEncode(params.encoder, batch, config, { scores, dropCount: dropCountFor(seqLen, r.dropRatio), routeStart: r.routeStart }, dropoutContext(config, kDrop, mode));
+      const route = sctdRoute(extra.importance, batch, vocab, r);
+      const routed = routedEncode(params.encoder, batch, config, { route, routeStart: r.routeStart }, dropoutContext(config, kDrop, mode));
       const pos = mlmPositions(mlmLogits(params.mlmHead, params.encoder.embeddings, routed.last, config), batch.labels);
       let total = p.sumAll(pos.nll) as S;
       let klPenultimate: S = extra.klPenultimate;
       let klFinal: S = extra.klFinal;
       if (variant === 'align') {
         const full = encode(params.encoder, batch, config, dropoutContext(config, kFull, mode));
-        // layer L-2's output of the dropped pass exists for kept tokens only: its first kept token (<s>, pinned)
+        // layer L-2's output of the dropped pass exists for kept tokens only: its first kept token,
+        // position 0 ([CLS]/<s>, never dropped; in paddedLengthDropCompat only while the row has enough normal tokens)
         klPenultimate = hiddenSoftmaxKl(firstToken(full.states[L - 1]!), firstToken(routed.keptStates));
         klFinal = hiddenSoftmaxKl(firstToken(full.states[L]!), firstToken(routed.finalLayer));
         if (r.fixLrefBug) {

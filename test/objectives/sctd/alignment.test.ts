@@ -79,6 +79,16 @@ describe('ScTD alignment (spec 2f 7)', () => {
     expect(noisy.metrics.kl_loss_final!.item()).toBeGreaterThan(1e-6); // independent dropout in the two passes
   });
 
+  it('the layer-(L-2) KL compares [CLS] with [CLS] on short padded rows (0 when routing starts at L-2, dropout off); the released rule compares it with another token', () => {
+    // routeStart = L-2: layer L-2 is the cross-attention of the kept tokens over all tokens, so
+    // a kept token's layer-(L-2) state is the full pass's. Row 1 has 6 real tokens, only 2 normal
+    // ones, fewer than floor(8·0.5) = 4: the released rule drops its [CLS] (first among the ties).
+    const still = routingConfig({ vocabSize: V, dropout: 0, attentionDropout: 0 });
+    const options = { dropRatio: 0.5, routeStart: still.layers - 2 };
+    expect(step(still, options, 'align').metrics.kl_loss!.item()).toBeLessThan(1e-12);
+    expect(step(still, { ...options, paddedLengthDropCompat: true }, 'align').metrics.kl_loss!.item()).toBeGreaterThan(1e-4);
+  });
+
   it('alignment steps are exactly the updates ≡ 0 (mod F), update 0 included; never for vanilla; eval has its own variant', () => {
     const config = routingConfig({ vocabSize: V });
     const sctd = sctdObjective({ encoder: config, vocab: VOCAB });

@@ -27,7 +27,7 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
       it(`ρ = 0 gives exactly the plain encoder (${layerNorm}-LN, ${train ? 'train mode, same dropout key' : 'eval mode'})`, () => {
         const config = routingConfig({ layerNorm });
         const out = run(config, (pr, b, k) => ({
-          routed: routedEncode(pr, b, config, { scores: b.scores, dropCount: 0 }, ctxOf(config, k, train)).last,
+          routed: routedEncode(pr, b, config, { route: tokenRoute(b.scores, 0) }, ctxOf(config, k, train)).last,
           plain: encode(pr, b, config, ctxOf(config, k, train)).last,
         }));
         expect(Array.from(out.routed.data)).toEqual(Array.from(out.plain.data));
@@ -38,7 +38,7 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
   it('with ρ > 0 the output differs from the plain encoder (the route is not a no-op)', () => {
     const config = routingConfig();
     const out = run(config, (pr, b) => ({
-      routed: routedEncode(pr, b, config, { scores: b.scores, dropCount: 3 }).last,
+      routed: routedEncode(pr, b, config, { route: tokenRoute(b.scores, 3) }).last,
       plain: encode(pr, b, config).last,
     }));
     expect(Array.from(out.routed.data)).not.toEqual(Array.from(out.plain.data));
@@ -50,8 +50,8 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
     const marked: LayerFunction = (_lp, x, _m, _c, _ctx, i) => x.add(10 ** i) as T; // layer i adds 10^i
     const out = run(config, (pr, b) => ({
       h0: embed(pr.embeddings, b, config),
-      identity: routedEncode(pr, b, config, { scores: b.scores, dropCount: 3 }, undefined, identity).last,
-      marked: routedEncode(pr, b, config, { scores: b.scores, dropCount: 3 }, undefined, marked).last,
+      identity: routedEncode(pr, b, config, { route: tokenRoute(b.scores, 3) }, undefined, identity).last,
+      marked: routedEncode(pr, b, config, { route: tokenRoute(b.scores, 3) }, undefined, marked).last,
       dropped: tokenRoute(b.scores, 3).dropped,
     }));
     expect(Array.from(out.identity.data)).toEqual(Array.from(out.h0.data));
@@ -73,7 +73,7 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
       return out;
     };
     const out = run(config, (pr, b) => {
-      const r = routedEncode(pr, b, config, { scores: b.scores, dropCount: 3 }, undefined, spy);
+      const r = routedEncode(pr, b, config, { route: tokenRoute(b.scores, 3) }, undefined, spy);
       return { keptMask: gatherKept(b.attentionMask, r.route), kept: r.route.kept };
     });
     expect(calls.map(({ layer, queries, context }) => [layer, queries, context])).toEqual([[0, 7, 7], [1, 4, 7], [2, 4, 4], [3, 4, 4], [4, 7, 7]]);
@@ -85,7 +85,7 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
   it("a dropped token's input to the last layer is exactly its layer-(m-1) output; kept tokens bring their layer-(L-2) output", () => {
     const config = routingConfig();
     const out = run(config, (pr, b, k) => {
-      const r = routedEncode(pr, b, config, { scores: b.scores, dropCount: 3 }, ctxOf(config, k, true));
+      const r = routedEncode(pr, b, config, { route: tokenRoute(b.scores, 3) }, ctxOf(config, k, true));
       return { merged: r.merged, x: r.beforeRoute, kept: r.keptStates, keptIdx: r.route.kept, dropped: r.route.dropped };
     });
     const d = config.hidden;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { decodeOrThrow } from '../../../cli/options.ts';
 import * as p from '../../../dsl/index.ts';
 import { HostTensor } from '../../../dsl/host.ts';
 import { keyInput } from '../../../dsl/random.ts';
 import type { MlmModelParams } from '../../../models/params.ts';
 import { type MlmBatch, mlmObjective } from '../../../objectives/mlm.ts';
+import { objectiveEntry } from '../../../objectives/registry.ts';
 import { SctdError, type SctdExtra, type TokenDroppingOptions, dropCountFor, sctdObjective } from '../../../objectives/sctd/index.ts';
 import { key } from '../../../prng/key.ts';
 import { routingConfig } from './tinyRouting.ts';
@@ -32,14 +34,15 @@ function metrics(options: Partial<TokenDroppingOptions>, mode: 'train' | 'eval',
 }
 
 describe('ScTD options and metrics', () => {
-  it('dropped_fraction counts real tokens: ScTD keeps pads (pinned 1e4), vanilla drops them first', () => {
-    // k = floor(8·0.5) = 4 per row; row 0 (specials 0, 11, 2 kept) drops 4 of 8 real tokens
+  it('dropped_fraction counts real tokens: floor(n·ρ) per row, specials kept; paddedLengthDropCompat: floor(T·ρ), ScTD keeping pinned pads, vanilla dropping them', () => {
+    // row 0: 8 real, [CLS] [MASK] [SEP] protected -> floor(8·0.5) = 4 of its 5 normal tokens;
+    // row 1: 4 real ([CLS] 9 10 [SEP]) -> floor(4·0.5) = 2 (9 and 10), pads fill the other 2 drops
+    for (const preset of ['sctd', 'vanilla'] as const) expect(metrics({ preset }, 'train', 'drop').m.dropped_fraction!.item()).toBeCloseTo(6 / 12, 12);
+    // the released rule: k = floor(8·0.5) = 4 in every row; ScTD's pads are pinned 1e4, so row 1
+    // drops 9 and 10 and then [CLS] and [SEP] (position order among ties): all 4 real tokens
     expect(dropCountFor(8, 0.5)).toBe(4);
-    const sctd = metrics({}, 'train', 'drop');
-    // row 1: 4 pads pinned, 1 normal token + 3 specials real -> all 4 real tokens dropped (specials tie-broken by position)
-    expect(sctd.m.dropped_fraction!.item()).toBeCloseTo(8 / 12, 12);
-    const vanilla = metrics({ preset: 'vanilla' }, 'train', 'drop');
-    expect(vanilla.m.dropped_fraction!.item()).toBeCloseTo(4 / 12, 12);
+    expect(metrics({ paddedLengthDropCompat: true }, 'train', 'drop').m.dropped_fraction!.item()).toBeCloseTo(8 / 12, 12);
+    expect(metrics({ preset: 'vanilla', paddedLengthDropCompat: true }, 'train', 'drop').m.dropped_fraction!.item()).toBeCloseTo(4 / 12, 12);
   });
 
   it('evaluation runs the plain encoder: the loss equals fairseq-normalised MLM on the same batch', () => {
@@ -63,6 +66,9 @@ describe('ScTD options and metrics', () => {
     expect(make({ keepIds: [1], dropIds: [1] })).toThrow(/disjoint/);
     expect(make({ preset: 'hou' as never })).toThrow(SctdError);
     expect(make({ routeStart: 3 })).toThrow(/routeStart/);
+    const codec = objectiveEntry('sctd').options;
+    expect(decodeOrThrow(codec, { paddedLengthDropCompat: true }, 'objectiveOptions (sctd)')).toEqual({ paddedLengthDropCompat: true });
+    expect(() => decodeOrThrow(codec, { paddedLengthDropCompat: 'yes' }, 'objectiveOptions (sctd)')).toThrow(/paddedLengthDropCompat/);
     const objective = sctdObjective({ encoder: config, vocab: VOCAB });
     const { params, extra } = objective.init(key(1));
     expect(() => p.evaluate((pr: MlmModelParams, ex: SctdExtra, b: MlmBatch, k: p.KeyTensor) => objective.loss(pr, ex, b, k, 'train', 'default').loss, params, extra, batch, keyInput(key(1)))).toThrow(/unknown variant "default"/);
