@@ -98,6 +98,7 @@ export const OBJECTIVES: Readonly<Record<string, ObjectiveEntry>> = {
     options: opt({
       preset: t.union([t.literal('sctd'), t.literal('vanilla')]), dropRatio: t.number, routeStart: t.number, emaDecay: t.number,
       importanceInit: t.number, alignEvery: t.number, klWeight: t.number, fixLrefBug: t.boolean, maskProb: t.number,
+      paddedLengthDropCompat: t.boolean,
     }),
     build: (o, ctx) => sctdObjective({ encoder: ctx.encoder, vocab: ctx.vocab, ...o } as never),
   },
