@@ -45,6 +45,8 @@ export interface TrainingOptions {
   readonly progress?: boolean;
   /** Called after every update (tests, sweeps). */
   readonly onStep?: (log: StepLog) => void;
+  /** Stops cleanly at the first update after this many seconds (a wall-clock budget: not reproducible). */
+  readonly stopAfterSeconds?: number;
   /** Start from this state instead of the objective's initialisation (e.g. continued pretraining). */
   readonly initialState?: TrainState;
 }
@@ -53,6 +55,8 @@ export interface TrainingResult {
   readonly state: TrainState;
   readonly steps: number;
   readonly interrupted: boolean;
+  /** Stopped by stopAfterSeconds. */
+  readonly timeLimitReached: boolean;
   readonly history: readonly StepLog[];
   readonly validation: readonly { step: number; loss: number; metrics: Record<string, number> }[];
 }
@@ -89,17 +93,23 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
   };
   process.once('SIGINT', onSigint);
   const bar = new ProgressBar(o.steps, start, o.objective.name, o.progress ?? process.stderr.isTTY === true);
+  // cumulative compute for curves against tokens (input positions) and FLOPs; a resumed run counts the updates before it
+  const tokensPerUpdate = o.accumulate * o.batchSize * o.seqLen;
+  let flops: number | undefined = start === 0 ? 0 : undefined;
+  const totals = (at: number) => ({ tokens: at * tokensPerUpdate, ...(flops !== undefined ? { flops } : {}) });
+  const startedAt = performance.now();
+  let timeLimitReached = false;
   const validate = (step: number) => {
     if (!o.valid?.length) return;
     const r = evaluateObjective(o.objective, runner.state(), o.valid, o.seed + VALID_SEED_OFFSET);
     validation.push({ step, ...r });
-    o.log?.write({ update: step, valid_loss: r.loss, ...Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [`valid_${k}`, v])) });
+    o.log?.write({ update: step, valid_loss: r.loss, ...totals(step), ...Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [`valid_${k}`, v])) });
   };
   const save = (step: number) => o.checkpoints?.save({ state: runner.state(), step, cursor });
   let step = start;
   try {
     if (start === 0 && o.evalEvery > 0) validate(0);
-    while (step < o.steps && !interrupted) {
+    while (step < o.steps && !interrupted && !timeLimitReached) {
       const micro: TokenBatch[] = [];
       for (let i = 0; i < o.accumulate; i++) {
         const next = batches.next();
@@ -108,15 +118,17 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
         cursor = next.value.next;
       }
       const log = runner.step(step, micro);
+      flops = (flops ?? flopsBefore(runner, start, micro)) + log.flops;
       history.push(log);
       step++;
       const tokens = micro.reduce((s, b) => s + b.attentionMask.reduce((a, v) => a + v, 0), 0);
       const tps = (tokens * 1000) / log.ms;
       bar.update(step, log.loss, tps);
       if (o.log && (step % o.logEvery === 0 || step === o.steps)) {
-        o.log.write({ epoch: cursor.epoch, update: step, loss: log.loss, lr: log.lr, gnorm: log.gradNorm, tokens_per_s: tps, ms: log.ms, ...log.metrics });
+        o.log.write({ epoch: cursor.epoch, update: step, loss: log.loss, lr: log.lr, gnorm: log.gradNorm, tokens_per_s: tps, ms: log.ms, ...totals(step), ...log.metrics });
       }
       o.onStep?.(log);
+      if (o.stopAfterSeconds !== undefined && (performance.now() - startedAt) / 1000 >= o.stopAfterSeconds) timeLimitReached = true;
       if (o.evalEvery > 0 && step % o.evalEvery === 0) validate(step);
       if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0 && step < o.steps) save(step);
       // let signal handlers run between updates
@@ -128,5 +140,12 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
     bar.stop();
     process.removeListener('SIGINT', onSigint);
   }
-  return { state: runner.state(), steps: step, interrupted, history, validation };
+  return { state: runner.state(), steps: step, interrupted, timeLimitReached, history, validation };
+}
+
+/** FLOPs of updates 0..start-1 (a resumed run's total so far), by each update's program. */
+function flopsBefore(runner: StepRunner, start: number, batches: readonly TokenBatch[]): number {
+  let total = 0;
+  for (let s = 0; s < start; s++) total += runner.stepFlops(s, batches);
+  return total;
 }

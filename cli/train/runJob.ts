@@ -9,7 +9,7 @@ import type { MlmModelParams } from '../../models/params.ts';
 import type { AnyObjective, TokenBatch } from '../../objectives/objective.ts';
 import { datasetBlockBatches, loadHardTokens, saveHardTokens, selfQuestion } from '../../objectives/selfEvolution/index.ts';
 import { JsonLog } from '../../train/jsonLog.ts';
-import { StepRunner, type TrainState } from '../../train/loop.ts';
+import { type StepLog, StepRunner, type TrainState } from '../../train/loop.ts';
 import { adamwInit } from '../../train/optim/adamw.ts';
 import { tokenBatchFromRows } from '../../train/tokenBatches.ts';
 import { type TrainingResult, train } from '../../train/trainer.ts';
@@ -27,6 +27,10 @@ export interface RunOptions {
   /** SE: a stage-1 hard-token file; computed from initFrom when absent. */
   readonly hardTokens?: string;
   readonly log?: (line: string) => void;
+  /** Called after every update (a study's progress display). */
+  readonly onStep?: (log: StepLog) => void;
+  /** Stops cleanly after this many seconds of training (a wall-clock budget; not reproducible). */
+  readonly stopAfterSeconds?: number;
 }
 
 /** The first `batches` validation batches of the dataset (fixed: the same rows every evaluation). */
@@ -110,6 +114,7 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
     log: new JsonLog(join(o.out, 'log.jsonl')), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
     checkpoints: store, valid: validationBatches(job, job.validBatches), resume: o.resume, ...(o.progress !== undefined ? { progress: o.progress } : {}),
     initialState: initial,
+    ...(o.onStep ? { onStep: o.onStep } : {}), ...(o.stopAfterSeconds !== undefined ? { stopAfterSeconds: o.stopAfterSeconds } : {}),
   });
   return { ...result, objective };
 }
