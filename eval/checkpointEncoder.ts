@@ -2,7 +2,8 @@ import type { Concrete } from '../dsl/trace.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import type { EncoderParams } from '../models/params.ts';
 import type { Vocab } from '../corpora/tokenizer/index.ts';
-import { loadCheckpointMlm } from './checkpointModel.ts';
+import { isHfCheckpointDir } from '../models/checkpoint/hfImport.ts';
+import { loadCheckpointMlm, loadHfCheckpointEncoder, resolveCheckpointDir } from './checkpointModel.ts';
 
 /**
  * The encoder a checkpoint holds for downstream use (probes, fine-tuning, Hessians): the model
@@ -23,6 +24,8 @@ export interface CheckpointEncoder {
 
 /** Loads the downstream encoder of a checkpoint, or of a run directory's latest checkpoint. */
 export function loadCheckpointEncoder(dir: string): CheckpointEncoder {
-  const mlm = loadCheckpointMlm(dir);
+  const resolved = resolveCheckpointDir(dir);
+  if (isHfCheckpointDir(resolved)) return loadHfCheckpointEncoder(resolved);
+  const mlm = loadCheckpointMlm(resolved);
   return { dir: mlm.dir, encoder: mlm.view.encoder, config: mlm.view.config, vocab: mlm.vocab, network: 'mlm encoder', step: mlm.step };
 }

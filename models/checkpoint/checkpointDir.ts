@@ -159,7 +159,8 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents, option
   }
 }
 
-function readJson(file: string, required: boolean): unknown {
+/** A JSON file (config.json, trainer.json); a missing optional one is undefined, bad JSON a CheckpointConfigError naming it. */
+export function readJson(file: string, required: boolean): unknown {
   if (!required && !existsSync(file)) return undefined;
   const text = Buffer.from(readBytes(file)).toString('utf8');
   try {

@@ -32,3 +32,6 @@ export class CheckpointConfigError extends CheckpointError {}
 
 /** No checkpoint where one was asked for (missing directory or file). */
 export class CheckpointNotFoundError extends CheckpointError {}
+
+/** A model (e.g. a transformers config.json) whose settings pretext cannot compute faithfully; names the field and the value. */
+export class UnsupportedModelError extends CheckpointConfigError {}

@@ -72,14 +72,15 @@ export function hfBertEntries(shape: HfBertShape): HfEntry[] {
 }
 
 /**
- * Names an HF BertForMaskedLM file may hold that pretext does not load: tied copies, buffers and
- * the pooler (BertForMaskedLM has none, BertForPreTraining does).
+ * Names an HF BertForMaskedLM file may hold that pretext does not load: tied copies, buffers
+ * (position_ids, token_type_ids) and the pooler (BertForMaskedLM has none, BertForPreTraining does).
  */
 export function isIgnoredHfName(name: string): boolean {
   return (
     name === 'cls.predictions.decoder.weight' ||
     name === 'cls.predictions.decoder.bias' ||
     name === 'bert.embeddings.position_ids' ||
+    name === 'bert.embeddings.token_type_ids' ||
     name.startsWith('bert.pooler.') ||
     name.startsWith('cls.seq_relationship.')
   );
