@@ -6,7 +6,11 @@ import type { Tensor } from '../dsl/tensor.ts';
 import type { Concrete } from '../dsl/trace.ts';
 import { compile } from '../compiler/compile.ts';
 import { compileStep } from '../compiler/step.ts';
-import { sentenceAt, sentenceCount, type SentenceBatch } from '../corpora/pcfg/index.ts';
+import type { SentenceBatch } from '../corpora/pcfg/index.ts';
+import { type LabelledRows, type RowSpecials, labelledRows } from '../finetune/labelledRows.ts';
+import { type ClassificationMetrics, classificationMetrics } from '../finetune/metrics.ts';
+import { type RowBatchTensors, predictRows, rowBatch, rowBatchTensors } from '../finetune/rowBatch.ts';
+import { type ClassifierBatch, sequenceClassifierLoss } from '../finetune/sequenceClassifier.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import { encode } from '../models/encoder.ts';
 import type { EncoderParams } from '../models/params.ts';
@@ -20,42 +24,16 @@ import { EvalError } from './errors.ts';
 
 type T = Tensor<Axes>;
 
-/** Labelled sentences as padded rows: `[CLS] w.. [SEP] [PAD]..` of length seqLen. */
-export interface ProbeData {
-  readonly rows: number;
-  readonly seqLen: number;
-  readonly inputIds: Int32Array;
-  readonly attentionMask: Uint8Array;
-  readonly labels: Int32Array;
-  /** Sentences cut to seqLen - 2 words. */
-  readonly truncated: number;
-}
+/** Probe rows: labelled sentences as `[CLS] w.. [SEP] [PAD]..` rows (the rows fine-tuning takes too). */
+export type ProbeData = LabelledRows;
 
 /**
  * Probe inputs from sentences of token ids and their labels: `[CLS] w.. [SEP]` padded to seqLen
  * (default 20, spec 5b7), longer sentences truncated to seqLen - 2 words like a tokenizer with
  * truncation.
  */
-export function probeData(sentences: SentenceBatch, labels: ArrayLike<number>, specials: { cls: number; sep: number; pad: number }, seqLen = 20): ProbeData {
-  const rows = sentenceCount(sentences);
-  if (labels.length !== rows) throw new EvalError(`probeData: ${labels.length} labels for ${rows} sentences`, { labels: labels.length, rows });
-  if (seqLen < 3) throw new EvalError(`probeData: seqLen must be at least 3, got ${seqLen}`, { seqLen });
-  const inputIds = new Int32Array(rows * seqLen).fill(specials.pad);
-  const attentionMask = new Uint8Array(rows * seqLen);
-  let truncated = 0;
-  for (let s = 0; s < rows; s++) {
-    let words = sentenceAt(sentences, s);
-    if (words.length > seqLen - 2) {
-      words = words.subarray(0, seqLen - 2);
-      truncated++;
-    }
-    const base = s * seqLen;
-    inputIds[base] = specials.cls;
-    inputIds.set(words, base + 1);
-    inputIds[base + words.length + 1] = specials.sep;
-    attentionMask.fill(1, base, base + words.length + 2);
-  }
-  return { rows, seqLen, inputIds, attentionMask, labels: Int32Array.from(labels), truncated };
+export function probeData(sentences: SentenceBatch, labels: ArrayLike<number>, specials: RowSpecials, seqLen = 20): ProbeData {
+  return labelledRows({ first: sentences }, Int32Array.from(labels), specials, seqLen);
 }
 
 export interface LinearProbeOptions {
@@ -88,6 +66,8 @@ export interface ProbeEpoch {
   readonly trainLoss: number;
   readonly trainAccuracy?: number;
   readonly validAccuracy: number;
+  /** Accuracy, macro-F1, MCC (and F1 of class 1 for two classes) on the validation rows. */
+  readonly validMetrics: ClassificationMetrics;
   readonly steps: number;
 }
 
@@ -105,21 +85,13 @@ export interface LinearProbeResult {
   readonly featureSize: number;
 }
 
-interface ProbeBatch {
-  readonly inputIds: T;
-  readonly attentionMask: T;
-  readonly labels: T;
-  /** ['batch'] f32: 1 for real rows, 0 for padding rows of the last batch. */
-  readonly weights: T;
-}
-
 /**
  * Features of the linear probe (spec 5b7): the last layer's states at positions 1..L-2 (every
  * word, [SEP] and padding, not [CLS]) concatenated, dropout `rate` on them in train mode.
  */
-export function probeFeatures(encoder: EncoderParams, batch: { inputIds: T; attentionMask: T }, config: EncoderConfig, key: KeyTensor, mode: Mode, rate: number): T {
+export function probeFeatures(encoder: EncoderParams, batch: { inputIds: T; attentionMask: T; tokenTypes?: T }, config: EncoderConfig, key: KeyTensor, mode: Mode, rate: number): T {
   const L = batch.inputIds.dim('seq');
-  const { last } = encode(encoder, { inputIds: batch.inputIds, attentionMask: batch.attentionMask }, config, dropoutContext(config, p.foldInTensor(key, 0), mode));
+  const { last } = encode(encoder, { inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypes: batch.tokenTypes }, config, dropoutContext(config, p.foldInTensor(key, 0), mode));
   const features = p.merge(p.slice(last, 'seq', 1, L - 1), ['seq', 'hidden'], 'feature') as T;
   return mode === 'train' && rate > 0 ? p.dropout(p.foldInTensor(key, 1), features, rate) : features;
 }
@@ -139,20 +111,6 @@ function initProbe(features: number, labels: number, k: Key): Concrete<ProbePara
 
 const zeros = (t: HostTensor) => new HostTensor(t.axes, t.shape, 'f32', new Float32Array(t.data.length));
 
-/** Copies rows `order[start..start+n)` of data into fixed-size batch buffers; padding rows get weight 0. */
-function fillBatch(data: ProbeData, order: ArrayLike<number>, start: number, B: number, out: { ids: Int32Array; mask: Uint8Array; labels: Int32Array; weights: Float32Array }): number {
-  const L = data.seqLen;
-  const n = Math.min(B, order.length - start);
-  for (let r = 0; r < B; r++) {
-    const src = order[start + Math.min(r, n - 1)]!;
-    out.ids.set(data.inputIds.subarray(src * L, (src + 1) * L), r * L);
-    out.mask.set(data.attentionMask.subarray(src * L, (src + 1) * L), r * L);
-    out.labels[r] = data.labels[src]!;
-    out.weights[r] = r < n ? 1 : 0;
-  }
-  return n;
-}
-
 /**
  * Trains a linear probe on a frozen encoder (spec 5b7) and reports accuracy every epoch. The
  * encoder's parameters are inputs of the compiled step, never part of its state: they cannot
@@ -170,6 +128,7 @@ export function linearProbe(
   if (valid.seqLen !== L) throw new EvalError(`linearProbe: train rows have length ${L}, valid rows ${valid.seqLen}`, {});
   if (L > config.maxPositions) throw new EvalError(`linearProbe: seqLen ${L} exceeds the model's ${config.maxPositions} positions`, {});
   if (train.rows < 1) throw new EvalError('linearProbe: no training rows', {});
+  if (train.labels instanceof Float32Array) throw new EvalError('linearProbe: the probe classifies; these rows have real-valued (regression) labels', {});
   const C = options.numLabels;
   for (const d of [train, valid]) {
     for (const y of d.labels) if (!(y >= 0 && y < C)) throw new EvalError(`linearProbe: label ${y} outside [0, ${C})`, { label: y, numLabels: C });
@@ -185,49 +144,31 @@ export function linearProbe(
   const F = (L - 2) * config.hidden;
 
   const probe0 = initProbe(F, C, foldIn(options.key, 0));
-  const buf = { ids: new Int32Array(B * L), mask: new Uint8Array(B * L), labels: new Int32Array(B), weights: new Float32Array(B) };
-  const batch = {
-    inputIds: new HostTensor(['batch', 'seq'], [B, L], 'i32', buf.ids),
-    attentionMask: new HostTensor(['batch', 'seq'], [B, L], 'bool', buf.mask),
-    labels: new HostTensor(['batch'], [B], 'i32', buf.labels),
-    weights: new HostTensor(['batch'], [B], 'f32', buf.weights),
-  };
   const state0 = { probe: probe0, m: { w: zeros(probe0.w), b: zeros(probe0.b) }, v: { w: zeros(probe0.w), b: zeros(probe0.b) } };
-  const inputsFor = (step: number) => ({
+  const inputsFor = (step: number, batch: RowBatchTensors) => ({
     encoder: encoder.params,
     batch,
     key: keyInput(foldIn(foldIn(options.key, 1), step)),
     scalars: adamwScalarInputs(adamwScalars(adamw, learningRate(schedule, step), step)),
   });
-  const stepFn = (state: { probe: ProbeParams; m: ProbeParams; v: ProbeParams }, inp: { encoder: EncoderParams; batch: ProbeBatch; key: KeyTensor; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
+  const stepFn = (state: { probe: ProbeParams; m: ProbeParams; v: ProbeParams }, inp: { encoder: EncoderParams; batch: ClassifierBatch; key: KeyTensor; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
     const features = probeFeatures(inp.encoder, inp.batch, config, inp.key, encoderMode, rate);
-    const { value, grads } = p.valueAndGrad((pr: ProbeParams) => {
-      const logits = probeLogits(pr, features);
-      const ce = p.softmaxCrossEntropy(logits, inp.batch.labels, 'label') as T;
-      const loss = p.div(p.sumAll(ce.mul(inp.batch.weights)), p.maximum(p.sumAll(inp.batch.weights), 1)) as Tensor<[]>;
-      const correct = p.sumAll(p.cast(p.argmax(logits, 'label').eq(inp.batch.labels), 'f32').mul(inp.batch.weights));
-      return { loss, correct };
-    })(state.probe);
+    const { value, grads } = p.valueAndGrad((pr: ProbeParams) => sequenceClassifierLoss(probeLogits(pr, features), inp.batch, 'classification'))(state.probe);
     const upd = adamwUpdate(state.probe, grads, { m: state.m, v: state.v }, inp.scalars, adamw);
     return { state: { probe: upd.params, m: upd.state.m, v: upd.state.v }, outputs: { loss: value.loss, correct: value.correct } };
   };
-  const trainStep = compileStep(stepFn as never, state0 as never, inputsFor(0) as never);
+  const trainStep = compileStep(stepFn as never, state0 as never, inputsFor(0, rowBatchTensors(rowBatch(train, [0], B))) as never);
+  const example = rowBatchTensors(rowBatch(train, [0], B));
   const predict = compile(
-    (enc: EncoderParams, pr: ProbeParams, b: { inputIds: T; attentionMask: T }, k: KeyTensor) =>
+    (enc: EncoderParams, pr: ProbeParams, b: { inputIds: T; attentionMask: T; tokenTypes: T }, k: KeyTensor) =>
       p.argmax(probeLogits(pr, probeFeatures(enc, b, config, k, evalMode, rate)), 'label'),
-    [encoder.params, probe0, { inputIds: batch.inputIds, attentionMask: batch.attentionMask }, keyInput(options.key)] as never,
+    [encoder.params, probe0, { inputIds: example.inputIds, attentionMask: example.attentionMask, tokenTypes: example.tokenTypes }, keyInput(options.key)] as never,
   ) as unknown as (...a: unknown[]) => HostTensor;
 
-  const accuracy = (data: ProbeData, probe: Concrete<ProbeParams>, epoch: number): number => {
-    if (data.rows === 0) return NaN;
-    const order = Int32Array.from({ length: data.rows }, (_, i) => i);
-    let correct = 0;
-    for (let start = 0; start < data.rows; start += B) {
-      const n = fillBatch(data, order, start, B, buf);
-      const pred = predict(encoder.params, probe, { inputIds: batch.inputIds, attentionMask: batch.attentionMask }, keyInput(foldIn(foldIn(options.key, 2), epoch * 100003 + start)));
-      for (let r = 0; r < n; r++) if (pred.data[r] === buf.labels[r]) correct++;
-    }
-    return correct / data.rows;
+  const validMetrics = (probe: Concrete<ProbeParams>, epoch: number): ClassificationMetrics => {
+    const pred = predictRows(valid, B, (b, start) =>
+      predict(encoder.params, probe, { inputIds: b.inputIds, attentionMask: b.attentionMask, tokenTypes: b.tokenTypes }, keyInput(foldIn(foldIn(options.key, 2), epoch * 100003 + start))).data);
+    return classificationMetrics(pred, valid.labels, C);
   };
 
   const history: ProbeEpoch[] = [];
@@ -237,14 +178,14 @@ export function linearProbe(
     let lossSum = 0;
     let correct = 0;
     for (let start = 0; start < train.rows; start += B) {
-      fillBatch(train, order, start, B, buf);
-      const out = trainStep.run(inputsFor(step) as never) as { loss: HostTensor; correct: HostTensor };
+      const out = trainStep.run(inputsFor(step, rowBatchTensors(rowBatch(train, order.subarray(start, start + B), B))) as never) as { loss: HostTensor; correct: HostTensor };
       lossSum += out.loss.item();
       correct += out.correct.item();
       step++;
     }
     const probe = (trainStep.readState() as unknown as { probe: Concrete<ProbeParams> }).probe;
-    const e: ProbeEpoch = { epoch: epoch + 1, trainLoss: lossSum / stepsPerEpoch, trainAccuracy: correct / train.rows, validAccuracy: accuracy(valid, probe, epoch), steps: step };
+    const metrics = validMetrics(probe, epoch);
+    const e: ProbeEpoch = { epoch: epoch + 1, trainLoss: lossSum / stepsPerEpoch, trainAccuracy: correct / train.rows, validAccuracy: metrics.accuracy, validMetrics: metrics, steps: step };
     history.push(e);
     options.onEpoch?.(e);
   }
@@ -252,8 +193,8 @@ export function linearProbe(
   const accs = history.map((h) => h.validAccuracy);
   return {
     epochs: history,
-    finalAccuracy: accs.length > 0 ? accs[accs.length - 1]! : accuracy(valid, probe, 0),
-    bestAccuracy: accs.length > 0 ? Math.max(...accs) : accuracy(valid, probe, 0),
+    finalAccuracy: accs.length > 0 ? accs[accs.length - 1]! : validMetrics(probe, 0).accuracy,
+    bestAccuracy: accs.length > 0 ? Math.max(...accs) : validMetrics(probe, 0).accuracy,
     probe,
     featureSize: F,
   };

@@ -6,10 +6,11 @@ import { vocabInfo } from '../objectives/objective.ts';
 import { key as rootKey } from '../prng/key.ts';
 import { sentencesToTokens, terminalTokenIds } from './excessLoss.ts';
 import type { MlmPool } from './hessianTrace.ts';
-import { type ProbeData, probeData } from './linearProbe.ts';
+import type { LabelledRows } from '../finetune/labelledRows.ts';
+import { probeData } from './linearProbe.ts';
 
 /** A downstream task of the PCFG study as probe data: `[CLS] w.. [SEP]` rows and task A/B/C labels (spec 5b4). */
-export function pcfgProbeData(grammar: Grammar, vocab: Vocab, task: TaskName, sentences: SentenceBatch, seqLen = 20): ProbeData {
+export function pcfgProbeData(grammar: Grammar, vocab: Vocab, task: TaskName, sentences: SentenceBatch, seqLen = 20): LabelledRows {
   const ws = new ChartWorkspace(grammar.nonterminals.length);
   const labels = Int32Array.from({ length: sentenceCount(sentences) }, (_, s) => taskLabel(grammar, sentenceAt(sentences, s), task, ws).label);
   return probeData(sentencesToTokens(sentences, terminalTokenIds(grammar, vocab)), labels, vocab.specials, seqLen);

@@ -1,5 +1,6 @@
 import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
+import type { KeyTensor } from '../dsl/random.ts';
 import type { Tensor } from '../dsl/tensor.ts';
 import type { EncoderConfig } from './config.ts';
 import { layerNorm } from './encoder.ts';
@@ -14,11 +15,15 @@ export function mlmLogits(head: MlmHeadParams, embeddings: EmbeddingParams, hidd
   return p.dot(normed, embeddings.word, 'hidden').add(head.bias) as T;
 }
 
-/** Sequence classification logits ['batch', 'label'] from the first token (pooler: dense + tanh). */
-export function classifierLogits(head: ClassifierHeadParams, hidden: T): T {
+/**
+ * Sequence classification logits ['batch', 'label'] from the first token, as Hugging Face's
+ * BertForSequenceClassification: pooler (dense + tanh), dropout (when given: train mode), linear.
+ */
+export function classifierLogits(head: ClassifierHeadParams, hidden: T, dropout?: { readonly key: KeyTensor; readonly rate: number }): T {
   const first = p.squeeze(p.slice(hidden, 'seq', 0, 1), 'seq');
   const pooled = p.rename(p.dot(first, head.pooler.w, 'hidden').add(head.pooler.b).tanh() as T, { out: 'hidden' });
-  return p.dot(pooled, head.classifier.w, 'hidden').add(head.classifier.b) as T;
+  const dropped = dropout && dropout.rate > 0 ? (p.dropout(dropout.key, pooled, dropout.rate) as T) : pooled;
+  return p.dot(dropped, head.classifier.w, 'hidden').add(head.classifier.b) as T;
 }
 
 /** Per-token classification logits ['batch', 'seq', 'label']. */

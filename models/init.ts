@@ -5,7 +5,7 @@ import { flatten } from '../dsl/tree.ts';
 import { type Key, foldIn } from '../prng/key.ts';
 import { normal } from '../prng/samplers.ts';
 import { type EncoderConfig, embeddingWidth } from './config.ts';
-import type { EncoderParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
+import type { ClassifierHeadParams, EncoderParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
 
 /**
  * Deterministic initialisation from a key (BERT's scheme): weights and embeddings N(0, initStd²),
@@ -79,6 +79,20 @@ export function initMlmHead(config: EncoderConfig, key: Key): Concrete<MlmHeadPa
     transform: { w: init.normal(['hidden', 'out'], [d, e]), b: init.zeros(['out'], [e]) },
     ln: init.layerNorm(e),
     bias: init.zeros(['vocab'], [config.vocabSize]),
+  };
+}
+
+/**
+ * A sequence-classification head (pooler + classifier) for `labels` outputs, initialised as
+ * Hugging Face's BertForSequenceClassification does for heads a checkpoint lacks: weights
+ * N(0, initStd²), biases 0.
+ */
+export function initClassifierHead(config: EncoderConfig, labels: number, key: Key): Concrete<ClassifierHeadParams> {
+  const init = new Initializer(key, config.initStd);
+  const d = config.hidden;
+  return {
+    pooler: { w: init.normal(['hidden', 'out'], [d, d]), b: init.zeros(['out'], [d]) },
+    classifier: { w: init.normal(['hidden', 'label'], [d, labels]), b: init.zeros(['label'], [labels]) },
   };
 }
 
