@@ -4,7 +4,7 @@ import { HostTensor } from '../dsl/host.ts';
 import type { KeyTensor } from '../dsl/random.ts';
 import type { Tensor } from '../dsl/tensor.ts';
 import { flatten, unflatten } from '../dsl/tree.ts';
-import type { AnyObjective, Mode } from '../objectives/objective.ts';
+import type { AnyObjective, Mode, TokenBatch } from '../objectives/objective.ts';
 import { type AdamWConfig, adamwUpdate } from './optim/adamw.ts';
 
 type T = Tensor<Axes>;
@@ -32,9 +32,34 @@ export function globalNorm(grads: unknown): Tensor<[]> {
 /** Scales a gradient tree so its global norm is at most maxNorm (torch's clip_grad_norm_). */
 export function clipByGlobalNorm<G>(grads: G, maxNorm: number): { grads: G; norm: Tensor<[]> } {
   const norm = globalNorm(grads);
-  const scale = p.minimum(p.div(maxNorm, p.add(norm, 1e-6)), 1);
-  const { leaves, def } = flatten<T>(grads, isT);
-  return { grads: unflatten(def, leaves.map((g) => g.mul(scale) as T)) as G, norm };
+  return { grads: scaleTree(grads, p.minimum(p.div(maxNorm, p.add(norm, 1e-6)), 1) as Tensor<[]>), norm };
+}
+
+/**
+ * How gradient accumulation combines the micro-batches of an update (spec 6):
+ *  - 'mean-of-micro-batches': the mean of their losses and gradients (HF Trainer, DeepSpeed and
+ *    DDP averaging: TACO, ELECTRA, the PCFG study);
+ *  - 'total-tokens': each weighted by its share of the update's non-pad tokens, i.e. fairseq's
+ *    sum over micro-batches divided by the total token count (SE, ScTD). It equals one pass over
+ *    the whole update when the objective's loss is a mean over its batch's non-pad tokens (SE,
+ *    ScTD, mlm with normalizer 'tokens'); for other objectives it is a token-weighted mean.
+ */
+export type LossNormalizer = 'mean-of-micro-batches' | 'total-tokens';
+
+/**
+ * The weight of each micro-batch under 'total-tokens': its non-pad tokens over the update's
+ * (host; the objectives' own normaliser is max(tokens, 1), so an all-pad micro-batch weighs 0).
+ */
+export function tokenShareWeights(batches: readonly TokenBatch[]): number[] {
+  const tokens = batches.map((b) => b.attentionMask.reduce((s, v) => s + (v ? 1 : 0), 0));
+  const total = Math.max(1, tokens.reduce((s, n) => s + n, 0));
+  return tokens.map((n) => n / total);
+}
+
+/** A gradient tree times a scalar. */
+export function scaleTree<G>(tree: G, s: number | Tensor<[]>): G {
+  const { leaves, def } = flatten<T>(tree, isT);
+  return unflatten(def, leaves.map((g) => g.mul(s) as T)) as G;
 }
 
 /** Sum of two gradient trees of the same structure (gradient accumulation). */
@@ -45,36 +70,52 @@ export function addTrees<G>(a: G, b: G): G {
 }
 
 /**
- * The pure training step of an objective: loss and gradients of every micro-batch (gradient
- * accumulation averages them), optional clipping, AdamW, and the objective's non-trainable state
- * update. Returns { state, outputs } for compileStep.
+ * Loss, gradients and metrics of an update's micro-batches (traced): their mean or, when `weights`
+ * are given ('total-tokens', see LossNormalizer), their weighted sum; metrics are combined like the
+ * loss. The objective's non-trainable state passes from one micro-batch to the next.
+ */
+export function accumulatedLossAndGrads(
+  objective: AnyObjective, variant: string, mode: Mode, params: unknown, extra: unknown,
+  batches: readonly unknown[], keys: readonly KeyTensor[], weights?: readonly Tensor<[]>[],
+) {
+  let grads: unknown;
+  const metrics: Record<string, Tensor<[]>> = {};
+  let loss: Tensor<[]> = p.scalar(0);
+  batches.forEach((batch, i) => {
+    const { value, grads: g } = p.valueAndGrad((ps: unknown) => {
+      const out = objective.loss(ps, extra, batch, keys[i]!, mode, variant);
+      return { loss: out.loss, out };
+    })(params);
+    const w = weights?.[i];
+    const weighted = (x: Tensor<[]>) => (w ? (x.mul(w) as Tensor<[]>) : x);
+    const gi = w ? scaleTree(g, w) : g;
+    grads = grads === undefined ? gi : addTrees(grads, gi);
+    loss = loss.add(weighted(value.loss)) as Tensor<[]>;
+    for (const [k, v] of Object.entries(value.out.metrics)) metrics[k] = (metrics[k] ? metrics[k]!.add(weighted(v)) : weighted(v)) as Tensor<[]>;
+    if (value.out.extra !== undefined) extra = value.out.extra;
+  });
+  const n = batches.length;
+  if (n > 1 && !weights) {
+    grads = scaleTree(grads, 1 / n);
+    loss = loss.mul(1 / n) as Tensor<[]>;
+    for (const k of Object.keys(metrics)) metrics[k] = metrics[k]!.mul(1 / n) as Tensor<[]>;
+  }
+  return { loss, grads, metrics, extra };
+}
+
+/**
+ * The pure training step of an objective: the accumulated loss and gradients of its micro-batches,
+ * optional clipping, AdamW, and the objective's non-trainable state update. Returns
+ * { state, outputs } for compileStep.
  */
 export function trainStepFunction(objective: AnyObjective, variant: string, options: TrainStepOptions, mode: Mode = 'train') {
   return (
     state: { params: unknown; extra: unknown; opt: { m: unknown; v: unknown } },
-    inputs: { batches: readonly unknown[]; keys: readonly KeyTensor[]; scalars: StepScalars },
+    inputs: { batches: readonly unknown[]; keys: readonly KeyTensor[]; scalars: StepScalars; weights?: readonly Tensor<[]>[] },
   ) => {
-    let grads: unknown;
-    let extra = state.extra;
-    const metrics: Record<string, Tensor<[]>> = {};
-    let loss: Tensor<[]> = p.scalar(0);
-    const n = inputs.batches.length;
-    inputs.batches.forEach((batch, i) => {
-      const { value, grads: g } = p.valueAndGrad((params: unknown) => {
-        const out = objective.loss(params, extra, batch, inputs.keys[i]!, mode, variant);
-        return { loss: out.loss, out };
-      })(state.params);
-      grads = grads === undefined ? g : addTrees(grads, g);
-      loss = loss.add(value.loss) as Tensor<[]>;
-      for (const [k, v] of Object.entries(value.out.metrics)) metrics[k] = (metrics[k] ? metrics[k]!.add(v) : v) as Tensor<[]>;
-      if (value.out.extra !== undefined) extra = value.out.extra;
-    });
-    if (n > 1) {
-      const { leaves, def } = flatten<T>(grads, isT);
-      grads = unflatten(def, leaves.map((g) => g.mul(1 / n) as T));
-      loss = loss.mul(1 / n) as Tensor<[]>;
-      for (const k of Object.keys(metrics)) metrics[k] = metrics[k]!.mul(1 / n) as Tensor<[]>;
-    }
+    const acc = accumulatedLossAndGrads(objective, variant, mode, state.params, state.extra, inputs.batches, inputs.keys, inputs.weights);
+    const { loss, metrics, extra } = acc;
+    let grads = acc.grads;
     let gradNorm: Tensor<[]>;
     if (options.clipNorm && options.clipNorm > 0) ({ grads, norm: gradNorm } = clipByGlobalNorm(grads, options.clipNorm));
     else gradNorm = globalNorm(grads);

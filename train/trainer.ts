@@ -7,6 +7,7 @@ import { type StepLog, StepRunner, type TrainState, evaluateObjective } from './
 import type { AdamWConfig } from './optim/adamw.ts';
 import { ProgressBar } from './progress.ts';
 import type { Schedule } from './schedule.ts';
+import type { LossNormalizer } from './trainStep.ts';
 import { tokenBatchFromRows } from './tokenBatches.ts';
 
 /** What a checkpoint holds for resuming: the state and where training stands. */
@@ -29,6 +30,8 @@ export interface TrainingOptions {
   readonly batchSize: number;
   /** Micro-batches per update. */
   readonly accumulate: number;
+  /** How accumulation combines them (default 'mean-of-micro-batches'). */
+  readonly lossNormalizer?: LossNormalizer;
   readonly steps: number;
   readonly schedule: Schedule;
   readonly adamw: AdamWConfig;
@@ -82,7 +85,10 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
       cursor = ck.cursor;
     }
   }
-  const runner = new StepRunner({ objective: o.objective, schedule: o.schedule, adamw: o.adamw, seed: o.seed, ...(o.clipNorm !== undefined ? { clipNorm: o.clipNorm } : {}) }, initial);
+  const runner = new StepRunner({
+    objective: o.objective, schedule: o.schedule, adamw: o.adamw, seed: o.seed, ...(o.clipNorm !== undefined ? { clipNorm: o.clipNorm } : {}),
+    ...(o.lossNormalizer !== undefined ? { lossNormalizer: o.lossNormalizer } : {}),
+  }, initial);
   const split = o.dataset.split('train');
   const batches = shuffledBatches(split, { key: dataKey, batchSize: o.batchSize, start: cursor, dropLast: true });
   const history: StepLog[] = [];
