@@ -1,7 +1,8 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { type EncoderConfig, EncoderConfigCodec } from '../config.ts';
+import { type EncoderConfig, EncoderConfigCodec, embeddingWidth } from '../config.ts';
 import { CheckpointConfigError } from './errors.ts';
+import { hfActOfGelu } from './hfConfig.ts';
 
 /**
  * config.json of a checkpoint: a Hugging Face BertConfig (so transformers can load an HF-compatible
@@ -65,10 +66,22 @@ export function hfIncompatibility(encoder: EncoderConfig, mlm: MlmLocation): str
   if (encoder.layerNorm === 'pre') reasons.push('pre-LN encoder (x + f(LN(x)) with a final LayerNorm); HF BERT is post-LN');
   if (encoder.typeVocabSize < 1) reasons.push('no token type embeddings (HF BERT needs type_vocab_size >= 1)');
   if (mlm === null) reasons.push('the checkpoint holds no masked LM');
+  if (embeddingWidth(encoder) !== encoder.hidden) reasons.push(`embeddings ${embeddingWidth(encoder)} wide, projected to hidden ${encoder.hidden} (HF BERT has no embedding projection)`);
   return reasons;
 }
 
-/** The config.json of a checkpoint of a model with a masked LM (HF BertConfig + pretext section). */
+/**
+ * model_type of a checkpoint that transformers cannot load as is: AutoModel* refuses an unknown
+ * model_type, where "bert" would build a BertForMaskedLM that computes a different network from
+ * the same tensors (the reasons are in pretext.hfIncompatibility).
+ */
+export const PRETEXT_MODEL_TYPE = 'pretext';
+
+/**
+ * The config.json of a checkpoint of a model with a masked LM: an HF BertConfig + the pretext
+ * section; `architectures: ["BertForMaskedLM"]` and model_type "bert" only when transformers
+ * computes the same network from the tensors (hfIncompatibility empty), else PRETEXT_MODEL_TYPE.
+ */
 export function checkpointConfig(o: CheckpointConfigOptions): Record<string, unknown> {
   const e = o.encoder;
   const mlm: MlmLocation = o.mlm === undefined ? { in: 'params', path: '' } : o.mlm;
@@ -85,14 +98,13 @@ export function checkpointConfig(o: CheckpointConfigOptions): Record<string, unk
     ...(o.grammar ? { grammar: o.grammar } : {}),
   };
   return {
-    architectures: ['BertForMaskedLM'],
-    model_type: 'bert',
+    ...(reasons.length === 0 ? { architectures: ['BertForMaskedLM'], model_type: 'bert' } : { model_type: PRETEXT_MODEL_TYPE }),
     vocab_size: e.vocabSize,
     hidden_size: e.hidden,
     num_hidden_layers: e.layers,
     num_attention_heads: e.heads,
     intermediate_size: e.ffn,
-    hidden_act: e.gelu === 'tanh' ? 'gelu_new' : 'gelu',
+    hidden_act: hfActOfGelu(e.gelu),
     hidden_dropout_prob: e.dropout,
     attention_probs_dropout_prob: e.attentionDropout,
     max_position_embeddings: e.maxPositions,
