@@ -22,10 +22,13 @@ function help(prefix: readonly string[] = []): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
-    const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === 'help';
-    (wantsHelp ? console.log : console.error)(
-      (wantsHelp ? '' : `pretext: unknown command "${argv.join(' ')}"\n\n`) + help(argv.filter((a) => !a.startsWith('-'))),
-    );
+    const words = argv.filter((a) => !a.startsWith('-'));
+    // a group of subcommands (`pretext pcfg`) lists them; with --help that is what was asked for
+    const group = words.length > 0 && commands.some((c) => words.every((w, i) => c.path[i] === w)) ? words : [];
+    const asksHelp = argv.includes('--help') || argv.includes('-h');
+    const wantsHelp = argv.length === 0 || argv[0] === 'help' || (asksHelp && (group.length > 0 || words.length === 0));
+    const problem = group.length > 0 ? `pretext ${group.join(' ')}: give a subcommand` : `pretext: unknown command "${argv.join(' ')}"`;
+    (wantsHelp ? console.log : console.error)((wantsHelp ? '' : `${problem}\n\n`) + help(group));
     return wantsHelp ? 0 : 2;
   }
   const { command, rest } = found;

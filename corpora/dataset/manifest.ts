@@ -44,6 +44,9 @@ export type ShardEntry = t.TypeOf<typeof ShardEntryCodec>;
 export type SplitEntry = t.TypeOf<typeof SplitEntryCodec>;
 export type Manifest = t.TypeOf<typeof ManifestCodec>;
 
+/** Fields with one value per position of a row (sequenceFields): their perRow is the seqLen. */
+export const POSITION_FIELDS: readonly string[] = ['inputIds', 'attentionMask', 'labels'];
+
 /** Bytes of one row over all fields. */
 export const rowBytes = (fields: readonly FieldSpec[]): number => fields.reduce((n, f) => n + f.perRow * bytesPerElement(f.dtype), 0);
 
@@ -61,7 +64,7 @@ function pathOf(e: t.ValidationError): string {
 
 /**
  * Decodes and checks a parsed manifest: io-ts types first (each bad field named with its path and
- * the value found), then consistency (version, unique fields, split rows = shard rows, shard
+ * the value found), then consistency (version, unique fields, per-position fields of seqLen values, split rows = shard rows, shard
  * bytes = rows x row size, unique shard files). Throws ManifestError naming file and field.
  */
 export function decodeManifest(json: unknown, file: string): Manifest {
@@ -85,6 +88,9 @@ export function decodeManifest(json: unknown, file: string): Manifest {
   const names = new Set<string>();
   m.fields.forEach((f, i) => {
     if (names.has(f.name)) fail(`fields[${i}].name`, `duplicate field "${f.name}"`);
+    if (POSITION_FIELDS.includes(f.name) && f.perRow !== m.seqLen) {
+      fail('seqLen', `${m.seqLen}, but field "${f.name}" holds ${f.perRow} values per row (fields[${i}].perRow): one of them was edited`);
+    }
     names.add(f.name);
   });
   const perRowBytes = rowBytes(m.fields);

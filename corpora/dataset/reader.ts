@@ -5,6 +5,7 @@ import { DatasetNotFoundError, DatasetRangeError, IncompleteDatasetError, Manife
 import { writerLeftovers } from './layout.ts';
 import { MANIFEST_FILE, decodeManifest, type FieldSpec, type Manifest, type ShardEntry } from './manifest.ts';
 import { sha256OfFile } from './sha256.ts';
+import { firstOutOfRange, valueRange } from './valueRanges.ts';
 
 /** Rows read from a dataset: one flat typed array per field (rows x perRow). A RowBlock, too. */
 export interface RowData {
@@ -44,7 +45,8 @@ export interface OpenDatasetOptions {
  * Opens a dataset directory with validation: a missing directory or manifest, a manifest with a
  * wrong-typed or inconsistent field, a missing shard or one of the wrong size (or hash, with
  * verify 'sha256') each throw a typed error naming the file and field. Reads are positioned reads
- * of just the bytes asked for, so random access costs no more memory than the rows returned.
+ * of just the bytes asked for, so random access costs no more memory than the rows returned; a
+ * value read outside what the manifest allows (valueRanges.ts) is a ShardError naming the shard.
  */
 export function openDataset(dir: string, options: OpenDatasetOptions = {}): Dataset {
   const manifestPath = join(dir, MANIFEST_FILE);
@@ -107,6 +109,7 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
     return fd;
   };
   const fields = manifest.fields;
+  const ranges = new Map(fields.flatMap((f) => { const r = valueRange(manifest, f); return r ? [[f.name, r] as const] : []; }));
   const splitCache = new Map<string, DatasetSplit>();
 
   const makeSplit = (name: string): DatasetSplit => {
@@ -143,7 +146,19 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
           if (n === 0) throw new ShardError(`${join(dir, shard.file)}: shard ended early (truncated after opening?)`, { file: join(dir, shard.file) });
           got += n;
         }
-        out[f.name]!.set(fromLittleEndianBytes(bytes, f.dtype), at * f.perRow);
+        const values = fromLittleEndianBytes(bytes, f.dtype);
+        const range = ranges.get(f.name);
+        const bad = range ? firstOutOfRange(values, range) : -1;
+        if (bad >= 0) {
+          const path = join(dir, shard.file);
+          const row = from + Math.floor(bad / f.perRow);
+          throw new ShardError(
+            `${path}: row ${row} of the shard holds ${f.name} ${values[bad]}, not ${range!.what}: the shard is damaged or was edited ` +
+              `(pretext corpus stats ${dir} --verify checks every shard against its sha256)`,
+            { file: path, field: f.name, row, value: values[bad] },
+          );
+        }
+        out[f.name]!.set(values, at * f.perRow);
         fieldStart += shard.rows * width;
       }
     };
