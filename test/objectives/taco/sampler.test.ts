@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { key } from '../../../prng/key.ts';
+import { uniform } from '../../../prng/samplers.ts';
 import { TacoBatchError, sampleTcPairs, tcCandidateIndices, type TokenLayout } from '../../../objectives/taco/index.ts';
+import { chiSquareGoodnessOfFit, countsOf } from '../../helpers/chiSquare.ts';
 
 /** Rows with `lengths[b]` tokens, then padding (lengths === T everywhere: TACO's unpadded blocks). */
 function layout(lengths: readonly number[], T: number): TokenLayout {
@@ -67,32 +69,49 @@ describe('TACO sampler (spec 3f 3)', () => {
     expect(windowed).toBeGreaterThan(50);
   });
 
-  it('without padding: δ uniform over ±1..±floor(W/2), negative rows uniform over the other rows, weak positives uniform over the row', () => {
+  // χ² goodness of fit at α = 0.001 on fixed keys: a correct sampler fails it for one key in 1000
+  const ALPHA = 1e-3;
+  const uniformOver = (n: number) => new Array<number>(n).fill(1 / n);
+
+  it('δ is uniform over ±1..±floor(W/2) (χ² over 12,000 draws for W = 5 and 7), and the test rejects a sampler 2% off uniform', () => {
+    const B = 200;
+    const T = 60;
+    for (const window of [5, 7]) {
+      const half = Math.floor(window / 2);
+      const support = [...Array.from({ length: half }, (_, i) => i - half), ...Array.from({ length: half }, (_, i) => i + 1)];
+      const s = sampleTcPairs(key(3), layout(new Array(B).fill(T), T), { negatives: 1, window });
+      const fit = chiSquareGoodnessOfFit(countsOf(s.delta, support), uniformOver(support.length)); // countsOf: nothing outside the support
+      expect(fit.df).toBe(2 * half - 1);
+      expect(fit.pValue, `W = ${window}: χ² ${fit.statistic}`).toBeGreaterThan(ALPHA);
+    }
+    // a sampler with P(δ) = (0.27, 0.23, 0.25, 0.25) over (-2, -1, 1, 2), as many draws: rejected,
+    // although every frequency is within the ±0.1 of 1/4 that 48 draws were once checked against
+    const probs = [0.27, 0.23, 0.25, 0.25];
+    const cdf = probs.map((_, i) => probs.slice(0, i + 1).reduce((a, q) => a + q, 0));
+    const biased = Array.from(uniform(key(5), B * T), (u) => [-2, -1, 1, 2][cdf.findIndex((c) => u < c)]!);
+    const counts = countsOf(biased, [-2, -1, 1, 2]);
+    expect(counts.every((c) => Math.abs(c / (B * T) - 0.25) < 0.1)).toBe(true);
+    expect(chiSquareGoodnessOfFit(counts, uniformOver(4)).pValue).toBeLessThan(ALPHA);
+    expect(chiSquareGoodnessOfFit(counts, probs).pValue).toBeGreaterThan(ALPHA); // the test itself is calibrated
+  });
+
+  it('without padding: negative rows uniform over the other rows, columns uniform, weak positives uniform over the row (χ²)', () => {
     const T = 12;
     const B = 4;
-    const s = sampleTcPairs(key(3), layout(new Array(B).fill(T), T), { negatives: 400, window: 5 });
-    const deltas = new Map<number, number>();
-    for (const d of s.delta) deltas.set(d, (deltas.get(d) ?? 0) + 1);
-    expect([...deltas.keys()].sort((a, b) => a - b)).toEqual([-2, -1, 1, 2]);
-    for (const c of deltas.values()) expect(Math.abs(c / (B * T) - 0.25)).toBeLessThan(0.1);
-    const rowCounts = new Array<number>(B).fill(0);
-    for (let i = 0; i < B * T * 400; i++) if (Math.floor(i / (T * 400)) === 0) rowCounts[s.negativeRow[i]!]++;
-    expect(rowCounts[0]).toBe(0);
-    for (const c of rowCounts.slice(1)) expect(Math.abs(c / (T * 400) - 1 / 3)).toBeLessThan(0.03);
-    const columns = new Array<number>(T).fill(0);
-    for (const c of s.negativeColumn) columns[c]++;
-    for (const c of columns) expect(Math.abs(c / s.negativeColumn.length - 1 / T)).toBeLessThan(0.01);
+    const K = 400;
+    const s = sampleTcPairs(key(3), layout(new Array(B).fill(T), T), { negatives: K, window: 5 });
+    // negatives of row 0's anchors: rows 1..B-1 only
+    const rows = countsOf(s.negativeRow.slice(0, T * K), [1, 2, 3]);
+    expect(chiSquareGoodnessOfFit(rows, uniformOver(B - 1)).pValue).toBeGreaterThan(ALPHA);
+    const columns = countsOf(s.negativeColumn, Array.from({ length: T }, (_, t) => t));
+    expect(chiSquareGoodnessOfFit(columns, uniformOver(T)).pValue).toBeGreaterThan(ALPHA);
     // weak positives of the first token (δ < 0 falls off the row): uniform over columns 1..T-1
     const many = sampleTcPairs(key(4), layout(new Array(3000).fill(T), T), { negatives: 1, window: 5 });
-    const weak = new Array<number>(T).fill(0);
-    let n = 0;
-    for (let b = 0; b < 3000; b++) {
-      if (!many.fallback[b * T]) continue;
-      n++;
-      weak[many.positive[b * T]!]++;
-    }
-    expect(weak[0]).toBe(0);
-    for (const c of weak.slice(1)) expect(Math.abs(c / n - 1 / (T - 1))).toBeLessThan(0.03);
+    const weak: number[] = [];
+    for (let b = 0; b < 3000; b++) if (many.fallback[b * T]) weak.push(many.positive[b * T]!);
+    expect(weak.length).toBeGreaterThan(1300); // P(δ < 0) = 1/2
+    const weakFit = chiSquareGoodnessOfFit(countsOf(weak, Array.from({ length: T - 1 }, (_, t) => t + 1)), uniformOver(T - 1));
+    expect(weakFit.pValue).toBeGreaterThan(ALPHA);
   });
 
   it('is pure in the key and redrawn with a new key', () => {
