@@ -1,5 +1,6 @@
 import {
-  ChartWorkspace, conditionalCrossEntropies, ratioEstimate, sentenceAt, sentenceCount, trueConditionals, type Grammar, type SentenceBatch,
+  ChartWorkspace, conditionalCrossEntropies, isDownstreamLength, ratioEstimate, sentenceAt, sentenceCount, terminalTokenIds,
+  trueConditionals, type Grammar, type SentenceBatch,
 } from '../corpora/pcfg/index.ts';
 import type { Vocab } from '../corpora/tokenizer/index.ts';
 import { EvalError } from './errors.ts';
@@ -13,7 +14,7 @@ import { singleMaskRows } from './singleMaskRows.ts';
  * (positions of one sentence are correlated); the excess's is computed on the paired
  * per-sentence differences, so it is much smaller than either loss's.
  */
-export interface ExcessLossResult {
+export interface ExcessLossSummary {
   /** Mean of -sum_v p*(v) ln(q(v) + 1e-12). */
   readonly loss: number;
   /** Mean entropy of p* over the same positions. */
@@ -25,6 +26,15 @@ export interface ExcessLossResult {
   readonly excessLossStdErr: number;
   readonly sentences: number;
   readonly positions: number;
+}
+
+/** The scores over all sentences, and over the downstream subset the study's loss script reads. */
+export interface ExcessLossResult extends ExcessLossSummary {
+  /**
+   * The same over the sentences with 4 < length < 32 only: calculate_loss.py scores the rows of
+   * generate_downstream.py's CSV, whose sentences pass that filter.
+   */
+  readonly downstream: ExcessLossSummary;
   /** Positions left out: impossible contexts (p* undefined) or a non-finite model loss (the script skips infinite values). */
   readonly skippedPositions: number;
 }
@@ -68,32 +78,30 @@ export function scoreConditionals(grammar: Grammar, sentences: SentenceBatch, q:
     }
     row += n;
   }
-  const loss = ratioEstimate(lossSums, counts);
-  const optimal = ratioEstimate(entropySums, counts);
-  const excess = ratioEstimate(diffSums, counts);
-  let positions = 0;
-  for (const c of counts) positions += c;
-  return {
-    loss: loss.mean,
-    optimalLoss: optimal.mean,
-    excessLoss: excess.mean,
-    lossStdErr: loss.stdErr,
-    optimalLossStdErr: optimal.stdErr,
-    excessLossStdErr: excess.stdErr,
-    sentences: S,
-    positions,
-    skippedPositions: skipped,
+  const all = Array.from({ length: S }, (_, s) => s);
+  const downstream = all.filter((s) => isDownstreamLength(sentences.offsets[s + 1]! - sentences.offsets[s]!));
+  const summary = (picked: readonly number[]): ExcessLossSummary => {
+    const pick = (sums: Float64Array) => picked.map((s) => sums[s]!);
+    const n = pick(counts);
+    const loss = ratioEstimate(pick(lossSums), n);
+    const optimal = ratioEstimate(pick(entropySums), n);
+    const excess = ratioEstimate(pick(diffSums), n);
+    return {
+      loss: loss.mean,
+      optimalLoss: optimal.mean,
+      excessLoss: excess.mean,
+      lossStdErr: loss.stdErr,
+      optimalLossStdErr: optimal.stdErr,
+      excessLossStdErr: excess.stdErr,
+      sentences: picked.length,
+      positions: n.reduce((a, c) => a + c, 0),
+    };
   };
+  return { ...summary(all), downstream: summary(downstream), skippedPositions: skipped };
 }
 
-/** Token ids of the grammar's words (terminal order) in a vocabulary; a missing word is an EvalError naming it. */
-export function terminalTokenIds(grammar: Grammar, vocab: Vocab): Int32Array {
-  return Int32Array.from(grammar.terminals, (w) => {
-    const id = vocab.idOf(w);
-    if (id === undefined) throw new EvalError(`${vocab.source}: the grammar's word "${w}" is not in the vocabulary`, { file: vocab.source, word: w });
-    return id;
-  });
-}
+/** Token ids of the grammar's words (terminal order); a word that is not one token is a GrammarVocabError naming it. */
+export { terminalTokenIds };
 
 /** Sentences of terminal ids mapped to token ids. */
 export function sentencesToTokens(sentences: SentenceBatch, tokenOfTerminal: Int32Array): SentenceBatch {

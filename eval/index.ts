@@ -5,7 +5,7 @@ export { type HostMlmView, mlmViewOf, viewParams } from './mlmView.ts';
 export { type SingleMaskRows, type SingleMaskSpecials, singleMaskRows } from './singleMaskRows.ts';
 export { type MaskedProbsOptions, maskedWordProbs, maskedWordProbsOfRows } from './maskedConditionals.ts';
 export {
-  type ExcessLossResult, type ExcessLossOptions, scoreConditionals, terminalTokenIds, sentencesToTokens, excessLoss,
+  type ExcessLossResult, type ExcessLossSummary, type ExcessLossOptions, scoreConditionals, terminalTokenIds, sentencesToTokens, excessLoss,
 } from './excessLoss.ts';
 export {
   type HutchinsonOptions, type HutchinsonResult, type MlmPool, type MlmHessianOptions, quadraticForm, hutchinsonTrace, poolRows,

@@ -1,7 +1,7 @@
 import * as aq from 'arquero';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { EvalError } from './errors.ts';
-import type { ExcessLossResult } from './excessLoss.ts';
+import type { ExcessLossSummary } from './excessLoss.ts';
 import type { HutchinsonResult } from './hessianTrace.ts';
 import type { LinearProbeResult } from './linearProbe.ts';
 
@@ -54,7 +54,7 @@ export function metricsTable(rows: readonly MetricRow[]): aq.ColumnTable {
 const at = (step: number | undefined) => (step !== undefined ? { step } : {});
 
 /** loss, optimal_loss, excess_loss (nats/position, spec 5b5) with their standard errors. */
-export function excessLossRows(run: string, r: ExcessLossResult, step?: number): MetricRow[] {
+export function excessLossRows(run: string, r: ExcessLossSummary, step?: number): MetricRow[] {
   return [
     { run, metric: METRICS.loss, value: r.loss, stdErr: r.lossStdErr, ...at(step) },
     { run, metric: METRICS.optimalLoss, value: r.optimalLoss, stdErr: r.optimalLossStdErr, ...at(step) },

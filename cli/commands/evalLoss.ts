@@ -6,7 +6,7 @@ import type { Command } from '../command.ts';
 import { CliError, decodeOrThrow, IntFromString } from '../options.ts';
 import { evalGrammar, evalSourceOptions, evalSourceUsage, fmt } from './evalSource.ts';
 import { SPLIT_STREAMS } from './pcfgGenerate.ts';
-import { requirePositive } from './pcfgGrammarSource.ts';
+import { chartGrammar, chartWeightsOptions, chartWeightsUsage, requirePositive } from './pcfgGrammarSource.ts';
 
 const Flags = t.intersection([
   t.type({ checkpoint: t.string, sentences: IntFromString, seed: IntFromString }),
@@ -22,6 +22,7 @@ export const evalLossCommand: Command = {
   summary: "a checkpoint's single-mask loss vs the true PCFG conditionals (excess loss)",
   options: {
     ...evalSourceOptions,
+    ...chartWeightsOptions,
     sentences: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '0' },
     'seq-len': { type: 'string' },
@@ -34,8 +35,11 @@ export const evalLossCommand: Command = {
                        \`pcfg generate --seed N\`, so these are its validation sentences (default 0)
   --seq-len T          padded input length (default 20, the study's loss script); sentences have at most T-2 words
   --batch N            rows per compiled call (default 256)
+${chartWeightsUsage}
   --json               print one JSON object: loss, optimalLoss, excessLoss (nats per masked position,
-                       single-mask), their standard errors (stdErr is the excess's), positions, sentences...
+                       single-mask), their standard errors (stdErr is the excess's), positions, sentences...,
+                       and downstream {loss, optimalLoss, excessLoss, ...}: the same over the sentences with
+                       4 < length < 32, the subset the study's loss script scores (its downstream CSV)
 Every (sentence, position) pair is one input [CLS] w.. [SEP] with that word masked; q is the softmax over
 the full vocabulary at the mask, restricted to the grammar's words (not renormalised);
 loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
@@ -47,7 +51,7 @@ loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
     const model = loadCheckpointMlm(f.checkpoint);
     const { grammar, source } = evalGrammar(values, model);
     const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.valid), f.sentences, { maxLength: seqLen - 2 });
-    const r = excessLoss(model.view, { grammar, vocab: model.vocab, sentences, seqLen, ...(f.batch !== undefined ? { batchSize: requirePositive(f.batch, 'batch') } : {}) });
+    const r = excessLoss(model.view, { grammar: chartGrammar(grammar, values), vocab: model.vocab, sentences, seqLen, ...(f.batch !== undefined ? { batchSize: requirePositive(f.batch, 'batch') } : {}) });
     const result = {
       checkpoint: model.dir,
       step: model.step ?? null,
@@ -69,6 +73,8 @@ loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
         `loss:         ${fmt(r.loss)} ± ${fmt(r.lossStdErr)} nats/position (single mask)`,
         `optimal loss: ${fmt(r.optimalLoss)} ± ${fmt(r.optimalLossStdErr)}`,
         `excess loss:  ${fmt(r.excessLoss)} ± ${fmt(r.excessLossStdErr)}`,
+        `downstream subset (4 < length < 32, ${r.downstream.sentences} sentences, ${r.downstream.positions} positions): loss ${fmt(r.downstream.loss)}, ` +
+          `optimal ${fmt(r.downstream.optimalLoss)}, excess ${fmt(r.downstream.excessLoss)} ± ${fmt(r.downstream.excessLossStdErr)}`,
       ].join('\n'),
     );
     return 0;

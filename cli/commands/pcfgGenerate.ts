@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as t from 'io-ts';
 import { batchToRowBlock, createDatasetWriter, sequenceFields, type DatasetWriter } from '../../corpora/dataset/index.ts';
-import { formatRuleText, sampleSentences, sentenceAt, sentenceCount, type Grammar } from '../../corpora/pcfg/index.ts';
+import { formatRuleText, sampleSentences, sentenceAt, sentenceCount, terminalTokenIds, type Grammar } from '../../corpora/pcfg/index.ts';
 import { rowsToBatch, sentenceInstanceBuilder, type SequenceRow } from '../../corpora/sequences/index.ts';
-import { buildWordLevelVocab, writeVocabFile, type Vocab } from '../../corpora/tokenizer/index.ts';
+import { buildWordLevelVocab, readVocabFile, writeVocabFile, type Vocab } from '../../corpora/tokenizer/index.ts';
 import { foldIn, key, type Key } from '../../prng/index.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
 import type { Command } from '../command.ts';
@@ -13,7 +13,9 @@ import { GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGramm
 
 const Flags = t.intersection([
   t.type({ out: t.string, sentences: IntFromString, seed: IntFromString }),
-  t.partial({ 'valid-sentences': IntFromString, 'seq-len': IntFromString, 'rows-per-shard': IntFromString, overwrite: t.boolean, json: t.boolean }),
+  t.partial({
+    'valid-sentences': IntFromString, 'seq-len': IntFromString, 'rows-per-shard': IntFromString, vocab: t.string, overwrite: t.boolean, json: t.boolean,
+  }),
 ]);
 
 /** Sentences sampled and written per chunk: bounds memory whatever --sentences is. */
@@ -31,8 +33,9 @@ export const defaultValidSentences = (sentences: number): number => Math.min(100
  * so chunking changes nothing), maps terminal ids to vocab ids and appends `[CLS] w.. [SEP]` rows
  * padded to seqLen; block id = sentence index.
  */
-function writeSplit(writer: DatasetWriter, split: string, grammar: Grammar, vocab: Vocab, k: Key, count: number, seqLen: number): void {
-  const tokenOfTerminal = Int32Array.from(grammar.terminals, (w) => vocab.idOf(w)!);
+function writeSplit(
+  writer: DatasetWriter, split: string, grammar: Grammar, vocab: Vocab, tokenOfTerminal: Int32Array, k: Key, count: number, seqLen: number,
+): void {
   const specials = { cls: vocab.specials.cls, sep: vocab.specials.sep };
   for (let first = 0; first < count; first += CHUNK) {
     const n = Math.min(CHUNK, count - first);
@@ -69,10 +72,12 @@ ${grammarSourceUsage}
   --seed N             sampling seed: train sentence i comes from foldIn(foldIn(key(N), 0), i), valid from foldIn(key(N), 1)
   --seq-len T          row length (default 32, the study's max_seq_length); sentences have at most T-2 words
   --rows-per-shard N   (default 65536)
+  --vocab FILE         use this vocab.txt's ids (e.g. bert-large-uncased's, as the study did); every grammar
+                       word must be one whole token of it (default: a word-level vocabulary of the grammar)
   --overwrite          replace an existing dataset in DIR
   --json               print a JSON summary
-Writes DIR/grammar.txt (the grammar, rule-file format), DIR/vocab.txt (word-level: [PAD] [UNK] [CLS]
-[SEP] [MASK] then the grammar's words, sorted), DIR/train-NNNNN.bin, DIR/valid-NNNNN.bin (fields
+Writes DIR/grammar.txt (the grammar, rule-file format), DIR/vocab.txt (the --vocab file's tokens, or
+word-level: [PAD] [UNK] [CLS] [SEP] [MASK] then the grammar's words, sorted), DIR/train-NNNNN.bin, DIR/valid-NNNNN.bin (fields
 inputIds, attentionMask, lengths, blockIds = sentence index) and, last, DIR/manifest.json.`,
   run(values) {
     const f = decodeOrThrow(Flags, values, 'flags');
@@ -83,7 +88,8 @@ inputIds, attentionMask, lengths, blockIds = sentence index) and, last, DIR/mani
     const grammarFlags = decodeOrThrow(GrammarSourceFlags, values, 'flags');
     const { grammar, source } = loadGrammarSource(grammarFlags);
     const grammarText = formatRuleText(grammar);
-    const vocab = buildWordLevelVocab(grammar.terminals, {}, `${source}: grammar words`);
+    const vocab = f.vocab !== undefined ? readVocabFile(f.vocab) : buildWordLevelVocab(grammar.terminals, {}, `${source}: grammar words`);
+    const tokenOfTerminal = terminalTokenIds(grammar, vocab); // checked before anything is written
 
     const writer = createDatasetWriter(f.out, {
       seqLen,
@@ -97,6 +103,7 @@ inputIds, attentionMask, lengths, blockIds = sentence index) and, last, DIR/mani
         grammarSource: grammarFlags.rules !== undefined ? { rules: grammarFlags.rules } : { grammarSeed: grammarFlags['grammar-seed'] },
         grammarFile: GRAMMAR_FILE,
         grammarSha256: createHash('sha256').update(grammarText).digest('hex'),
+        vocabSource: f.vocab ?? 'word-level (the grammar\'s words)',
         seed: f.seed,
         sentences: f.sentences,
         validSentences,
@@ -108,14 +115,15 @@ inputIds, attentionMask, lengths, blockIds = sentence index) and, last, DIR/mani
       writeFileAtomic(join(f.out, GRAMMAR_FILE), grammarText);
       writeVocabFile(join(f.out, VOCAB_FILE), vocab);
       const root = key(f.seed);
-      writeSplit(writer, 'train', grammar, vocab, foldIn(root, SPLIT_STREAMS.train), f.sentences, seqLen);
-      if (validSentences > 0) writeSplit(writer, 'valid', grammar, vocab, foldIn(root, SPLIT_STREAMS.valid), validSentences, seqLen);
+      writeSplit(writer, 'train', grammar, vocab, tokenOfTerminal, foldIn(root, SPLIT_STREAMS.train), f.sentences, seqLen);
+      if (validSentences > 0) writeSplit(writer, 'valid', grammar, vocab, tokenOfTerminal, foldIn(root, SPLIT_STREAMS.valid), validSentences, seqLen);
       const manifest = writer.finish();
       const summary = {
         out: f.out,
         grammar: source,
         words: grammar.terminals.length,
         vocabSize: vocab.size,
+        vocabSource: f.vocab ?? 'word-level',
         seqLen,
         train: manifest.splits.train!.rows,
         valid: manifest.splits.valid?.rows ?? 0,

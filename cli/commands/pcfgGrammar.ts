@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { binaryRuleCount, emissionRuleCount, generateGrammar, writeGrammarFile } from '../../corpora/pcfg/index.ts';
+import { binaryRuleCount, emissionRuleCount, generateGrammar, unreachableNonterminals, writeGrammarFile } from '../../corpora/pcfg/index.ts';
 import { key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { decodeOrThrow, IntFromString } from '../options.ts';
@@ -13,7 +13,9 @@ export const pcfgGrammarCommand: Command = {
   options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
   usage: `  --seed N             grammar seed (the same grammar as --grammar-seed N in the other pcfg commands)
   --out FILE           rule file to write (atomically)
-  --json               print a JSON summary`,
+  --json               print a JSON summary (unreachable: the nonterminals no derivation reaches)
+Like the study's file, a generated grammar's start pairs often miss an A1 nonterminal; reading such a
+file back with --rules then needs --allow-unreachable (--grammar-seed N needs nothing).`,
   run(values) {
     const flags = decodeOrThrow(Flags, values, 'flags');
     const g = generateGrammar(key(flags.seed));
@@ -26,12 +28,14 @@ export const pcfgGrammarCommand: Command = {
       startRules: g.startChildren.length,
       binaryRules: binaryRuleCount(g),
       terminalRules: emissionRuleCount(g),
+      unreachable: unreachableNonterminals(g),
     };
     if (values.json === true) console.log(JSON.stringify(summary));
     else {
       console.log(
         `wrote ${flags.out}: ${summary.nonterminals} nonterminals, ${summary.terminals} words, ` +
-          `${summary.binaryRules} binary and ${summary.terminalRules} terminal rules (seed ${flags.seed})`,
+          `${summary.binaryRules} binary and ${summary.terminalRules} terminal rules (seed ${flags.seed})` +
+          (summary.unreachable.length ? `; unreachable: ${summary.unreachable.join(' ')} (read it back with --allow-unreachable)` : ''),
       );
     }
     return 0;

@@ -4,7 +4,9 @@ import {
 } from '../../corpora/pcfg/index.ts';
 import type { Command } from '../command.ts';
 import { decodeOrThrow } from '../options.ts';
-import { GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGrammarSource } from './pcfgGrammarSource.ts';
+import {
+  chartGrammar, chartWeightsOptions, chartWeightsUsage, GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGrammarSource,
+} from './pcfgGrammarSource.ts';
 
 const Flags = t.type({ sentence: t.string });
 
@@ -18,9 +20,10 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 export const pcfgParseCommand: Command = {
   path: ['pcfg', 'parse'],
   summary: 'parse one sentence: ln P(x), Viterbi tree, task labels',
-  options: { ...grammarSourceOptions, sentence: { type: 'string' }, json: { type: 'boolean' } },
+  options: { ...grammarSourceOptions, ...chartWeightsOptions, sentence: { type: 'string' }, json: { type: 'boolean' } },
   usage: `${grammarSourceUsage}
   --sentence "w1 w2 ..."  the sentence, words separated by spaces
+${chartWeightsUsage}
   --json               print one JSON object: logProb (ln P(x) with the start prior), zeroProbability,
                        viterbi {logProb, tree}, labels {A, B, C} (symbol names), labelClasses {A, B, C} (CSV class indices)
 Trees are bracketed: (S (S3 (A1_2 (A2_5 word) ...) ...)); (X word) is a terminal rule.
@@ -28,7 +31,7 @@ For a sentence the grammar cannot generate, logProb and viterbi are null (JSON h
 Labels B and C are null when the sentence is shorter than their span (4 and 2 words).`,
   run(values) {
     const flags = decodeOrThrow(Flags, values, 'flags');
-    const { grammar } = loadGrammarSource(decodeOrThrow(GrammarSourceFlags, values, 'flags'));
+    const grammar = chartGrammar(loadGrammarSource(decodeOrThrow(GrammarSourceFlags, values, 'flags')).grammar, values);
     const x = encodeSentence(grammar, flags.sentence);
     const chart = insideChart(grammar, x);
     const logProb = sentenceLogProb(chart);
@@ -45,6 +48,7 @@ Labels B and C are null when the sentence is shorter than their span (4 and 2 wo
     const result = {
       sentence: Array.from(x, (id) => grammar.terminals[id]).join(' '),
       length: x.length,
+      weights: values['raw-weights'] === true ? 'raw' : 'normalised',
       logProb: finiteOrNull(logProb),
       zeroProbability: zero,
       ...(zero ? { note: 'the grammar cannot generate this sentence: P(x) = 0, so logProb and the Viterbi parse are null' } : {}),

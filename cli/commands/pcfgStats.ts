@@ -3,7 +3,10 @@ import { binaryRuleCount, corpusStats, emissionRuleCount, sampleSentences, type 
 import { key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { decodeOrThrow, IntFromString } from '../options.ts';
-import { GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGrammarSource, requirePositive } from './pcfgGrammarSource.ts';
+import {
+  chartGrammar, chartWeightsOptions, chartWeightsUsage, GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGrammarSource,
+  requirePositive,
+} from './pcfgGrammarSource.ts';
 
 const Flags = t.type({ sentences: IntFromString, seed: IntFromString });
 
@@ -20,6 +23,7 @@ export const pcfgStatsCommand: Command = {
   summary: 'sample a PCFG: lengths, optimal MLM loss, task label statistics',
   options: {
     ...grammarSourceOptions,
+    ...chartWeightsOptions,
     sentences: { type: 'string', default: '1500' },
     seed: { type: 'string', default: '0' },
     json: { type: 'boolean' },
@@ -27,14 +31,17 @@ export const pcfgStatsCommand: Command = {
   usage: `${grammarSourceUsage}
   --sentences N        sentences to sample (default 1500; lengths 1..31 as in the study)
   --seed N             sampling seed (default 0)
-  --json               print one JSON object: optimalLoss (nats/position), optimalLossStdErr, meanLength,
-                       lengthHistogram, taskA/taskB/taskC {sentences, classes, majority, majorityLabel, ...}
+${chartWeightsUsage}
+  --json               print one JSON object: optimalLoss (nats/position, all lengths), optimalLossStdErr,
+                       downstreamOptimalLoss, downstreamOptimalLossStdErr, downstreamPositions (the sentences
+                       with 4 < length < 32, which the study's loss script scores), weights (normalised | raw),
+                       meanLength, lengthHistogram, taskA/taskB/taskC {sentences, classes, majority, majorityLabel, ...}
 Task statistics use the sampled sentences with 4 < length < 32 (the downstream filter).`,
   run(values) {
     const flags = decodeOrThrow(Flags, values, 'flags');
     requirePositive(flags.sentences, 'sentences');
     const { grammar, source } = loadGrammarSource(decodeOrThrow(GrammarSourceFlags, values, 'flags'));
-    const stats = corpusStats(grammar, sampleSentences(grammar, key(flags.seed), flags.sentences));
+    const stats = corpusStats(chartGrammar(grammar, values), sampleSentences(grammar, key(flags.seed), flags.sentences));
     const { tasks, ...rest } = stats;
     const result = {
       grammar: {
@@ -46,6 +53,7 @@ Task statistics use the sampled sentences with 4 < length < 32 (the downstream f
         terminalRules: emissionRuleCount(grammar),
       },
       seed: flags.seed,
+      weights: values['raw-weights'] === true ? 'raw' : 'normalised',
       ...rest,
       taskA: tasks.A,
       taskB: tasks.B,
@@ -63,7 +71,9 @@ Task statistics use the sampled sentences with 4 < length < 32 (the downstream f
         `sample: ${stats.sentences} sentences (seed ${flags.seed}), length ${stats.meanLength.toFixed(2)} ± ${stats.lengthStdDev.toFixed(2)} ` +
           `(${stats.minLength}..${stats.maxLength}); mean ln P(x) ${stats.meanLogProb.toFixed(2)}`,
         `optimal single-mask loss: ${stats.optimalLoss.toFixed(4)} ± ${stats.optimalLossStdErr.toFixed(4)} nats/position ` +
-          `(uniform over the words: ${stats.uniformLoss.toFixed(4)})`,
+          `(uniform over the words: ${stats.uniformLoss.toFixed(4)}; ${result.weights} weights)`,
+        `optimal loss on the downstream subset (4 < length < 32, as the study's loss script reads it): ` +
+          `${stats.downstreamOptimalLoss.toFixed(4)} ± ${stats.downstreamOptimalLossStdErr.toFixed(4)} (${stats.downstreamPositions} positions)`,
         `downstream (4 < length < 32): ${(100 * stats.downstreamFraction).toFixed(1)}% of sentences`,
         taskLine('A', tasks.A),
         taskLine('B', tasks.B),

@@ -3,7 +3,10 @@ import { sampleDownstreamSentences, taskClassNames, taskRows, writeTaskCsv } fro
 import { key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { decodeOrThrow, IntFromString } from '../options.ts';
-import { GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGrammarSource, requirePositive } from './pcfgGrammarSource.ts';
+import {
+  chartGrammar, chartWeightsOptions, chartWeightsUsage, GrammarSourceFlags, grammarSourceOptions, grammarSourceUsage, loadGrammarSource,
+  requirePositive,
+} from './pcfgGrammarSource.ts';
 
 const Task = t.keyof({ A: null, B: null, C: null }, 'A | B | C');
 
@@ -15,6 +18,7 @@ export const pcfgTasksCommand: Command = {
   summary: 'write a downstream task CSV (text,label) for task A, B or C',
   options: {
     ...grammarSourceOptions,
+    ...chartWeightsOptions,
     task: { type: 'string' },
     sentences: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '0' },
@@ -28,12 +32,13 @@ export const pcfgTasksCommand: Command = {
   --sentences N        rows (default 10000); sentences have 4 < length < 32
   --seed N             sampling seed (default 0)
   --out FILE.csv       output (written atomically)
+${chartWeightsUsage}
   --json               print a JSON summary {out, task, sentences, classes, majority, majorityLabel}`,
   run(values) {
     const flags = decodeOrThrow(Flags, values, 'flags');
     requirePositive(flags.sentences, 'sentences');
     const { grammar } = loadGrammarSource(decodeOrThrow(GrammarSourceFlags, values, 'flags'));
-    const rows = taskRows(grammar, sampleDownstreamSentences(grammar, key(flags.seed), flags.sentences), flags.task);
+    const rows = taskRows(chartGrammar(grammar, values), sampleDownstreamSentences(grammar, key(flags.seed), flags.sentences), flags.task);
     writeTaskCsv(flags.out, rows);
     const counts = new Map<number, number>();
     for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);

@@ -1,8 +1,10 @@
 import { START_SYMBOL, type Grammar, type RuleSpec } from './grammar.ts';
 import {
   EmptyGrammarError, MalformedRuleError, MissingStartSymbolError, RuleSumError, SymbolKindError,
-  UnknownSymbolError, UnsupportedRuleError,
+  UnknownSymbolError, UnreachableSymbolError, UnsupportedRuleError,
 } from './grammarErrors.ts';
+import { formatNameList } from './nameList.ts';
+import { unreachableNonterminals } from './reachability.ts';
 import { compareStrings, labelOrder } from './symbolOrder.ts';
 
 export interface BuildGrammarOptions {
@@ -10,6 +12,11 @@ export interface BuildGrammarOptions {
   readonly file?: string;
   /** Largest allowed |sum - 1| of one left-hand side's merged weights (default 1e-3; Infinity disables). */
   readonly tolerance?: number;
+  /**
+   * Nonterminals no derivation reaches (see reachability.ts): 'allow' (the default: the study's file
+   * has one) or 'error' (an UnreachableSymbolError naming them; the CLI's --rules default).
+   */
+  readonly unreachable?: 'allow' | 'error';
 }
 
 /** What a rule is, by the file format's rule (spec 5b1). */
@@ -151,10 +158,29 @@ function checkSums(rules: readonly MergedRule[], file: string, tolerance: number
   }
 }
 
+function checkReachable(g: Grammar, rules: readonly MergedRule[], file: string): void {
+  const unreachable = unreachableNonterminals(g);
+  if (unreachable.length === 0) return;
+  const lines = new Map<string, number[]>();
+  for (const r of rules) lines.set(r.lhs, [...(lines.get(r.lhs) ?? []), ...r.lines]);
+  const named = unreachable.map((s) => {
+    const at = lines.get(s)!;
+    return at.length ? `${s} (line${at.length > 1 ? 's' : ''} ${formatLineList(at)})` : s;
+  });
+  const one = unreachable.length === 1;
+  throw new UnreachableSymbolError(
+    `${file}: ${unreachable.length} nonterminal${one ? ' is' : 's are'} unreachable from ${START_SYMBOL}: ${formatNameList(named)}. ` +
+      `No sentence uses ${one ? 'it' : 'them'}, yet tasks B and C still rank ${one ? 'it' : 'them'}; ` +
+      `to use the grammar as it is, pass --allow-unreachable`,
+    { file, symbols: unreachable },
+  );
+}
+
 /**
  * Builds a grammar from rules: merges duplicate (LHS, RHS) pairs by summing, classifies unary
  * right-hand sides (nonterminal iff the LHS starts with `S`), checks symbols and per-LHS sums,
- * and normalises. Every problem is a typed GrammarError naming the file, line and symbol.
+ * and normalises; with `unreachable: 'error'`, also rejects nonterminals no derivation reaches.
+ * Every problem is a typed GrammarError naming the file, line and symbol.
  */
 export function buildGrammar(rules: readonly RuleSpec[], options: BuildGrammarOptions = {}): Grammar {
   const file = options.file ?? '<rules>';
@@ -197,7 +223,7 @@ export function buildGrammar(rules: readonly RuleSpec[], options: BuildGrammarOp
     return o;
   };
   const probs = (list: MergedRule[]): Float64Array => Float64Array.from(list, (r) => r.weight / lhsSum.get(r.lhs)!);
-  return {
+  const g: Grammar = {
     start: START_SYMBOL,
     nonterminals,
     terminals,
@@ -214,4 +240,6 @@ export function buildGrammar(rules: readonly RuleSpec[], options: BuildGrammarOp
     emissionWeights: Float64Array.from(emission, (r) => r.weight),
     emissionProbs: probs(emission),
   };
+  if (options.unreachable === 'error') checkReachable(g, merged, file);
+  return g;
 }

@@ -1,5 +1,5 @@
 import { ChartWorkspace } from './chartWorkspace.ts';
-import { DOWNSTREAM_LENGTH } from './downstreamTasks.ts';
+import { isDownstreamLength } from './downstreamTasks.ts';
 import type { Grammar } from './grammar.ts';
 import { ratioEstimate } from './optimalLoss.ts';
 import { sentenceAt, sentenceCount, type SentenceBatch } from './sentenceBatch.ts';
@@ -38,6 +38,13 @@ export interface CorpusStats {
   readonly optimalLoss: number;
   readonly optimalLossStdErr: number;
   readonly positions: number;
+  /**
+   * The same over the sentences with 4 < length < 32 only: the study's loss script scores the
+   * downstream CSV's sentences (generate_downstream.py's filter), not all lengths.
+   */
+  readonly downstreamOptimalLoss: number;
+  readonly downstreamOptimalLossStdErr: number;
+  readonly downstreamPositions: number;
   /** ln |terminals|: the loss of the uniform distribution over the words. */
   readonly uniformLoss: number;
   /** Fraction of sentences with 4 < length < 32 (usable downstream). */
@@ -63,7 +70,7 @@ function summariseTask(g: Grammar, task: TaskName, labels: readonly number[]): T
 
 /**
  * Statistics of a sample in one inside/outside pass per sentence: lengths, ln P(x), the optimal
- * single-mask loss (with its standard error), and the label distribution of tasks A, B and C over
+ * single-mask loss (with its standard error; over all lengths and over the downstream subset), and the label distribution of tasks A, B and C over
  * the sentences that pass the downstream filter.
  */
 export function corpusStats(g: Grammar, batch: SentenceBatch): CorpusStats {
@@ -73,6 +80,8 @@ export function corpusStats(g: Grammar, batch: SentenceBatch): CorpusStats {
   const positions = new Float64Array(S);
   const histogram = new Map<number, number>();
   const labels: Record<TaskName, number[]> = { A: [], B: [], C: [] };
+  const downstreamSums: number[] = [];
+  const downstreamPositions: number[] = [];
   let lenSum = 0;
   let lenSq = 0;
   let minLength = Infinity;
@@ -97,11 +106,14 @@ export function corpusStats(g: Grammar, batch: SentenceBatch): CorpusStats {
       entropySums[s]! += h;
       positions[s]!++;
     }
-    if (n >= DOWNSTREAM_LENGTH.min && n <= DOWNSTREAM_LENGTH.max) {
+    if (isDownstreamLength(n)) {
       for (const task of TASK_NAMES) labels[task].push(labelFromChart(g, cond.inside, task).label);
+      downstreamSums.push(entropySums[s]!);
+      downstreamPositions.push(positions[s]!);
     }
   }
   const { mean, stdErr } = ratioEstimate(entropySums, positions);
+  const downstreamLoss = ratioEstimate(downstreamSums, downstreamPositions);
   const meanLength = S ? lenSum / S : NaN;
   let totalPositions = 0;
   for (const p of positions) totalPositions += p;
@@ -118,6 +130,9 @@ export function corpusStats(g: Grammar, batch: SentenceBatch): CorpusStats {
     optimalLoss: mean,
     optimalLossStdErr: stdErr,
     positions: totalPositions,
+    downstreamOptimalLoss: downstreamLoss.mean,
+    downstreamOptimalLossStdErr: downstreamLoss.stdErr,
+    downstreamPositions: downstreamPositions.reduce((a, p) => a + p, 0),
     uniformLoss: Math.log(g.terminals.length),
     downstreamFraction: S ? downstream / S : NaN,
     tasks: { A: summariseTask(g, 'A', labels.A), B: summariseTask(g, 'B', labels.B), C: summariseTask(g, 'C', labels.C) },

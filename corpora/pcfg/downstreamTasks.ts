@@ -9,6 +9,9 @@ import { taskLabel, type TaskName } from './taskLabels.ts';
 /** Downstream sentences have 4 < length < 32 (spec 5b2). */
 export const DOWNSTREAM_LENGTH = { min: 5, max: 31 } as const;
 
+/** Whether a sentence of n words passes the downstream filter (4 < n < 32). */
+export const isDownstreamLength = (n: number): boolean => n >= DOWNSTREAM_LENGTH.min && n <= DOWNSTREAM_LENGTH.max;
+
 export interface TaskRow {
   readonly text: string;
   readonly label: number;

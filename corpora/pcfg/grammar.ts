@@ -9,8 +9,9 @@
  *   nonterminal X are `binaryOffsets[X] .. binaryOffsets[X+1]` (in first-appearance order) and
  *   `emissionOffsets[X] .. emissionOffsets[X+1]` (by increasing terminal id).
  * - `*Weights` are the merged weights as written in the file (duplicates summed); `*Probs` are the
- *   same normalised per left-hand side, which is what sampling and the charts use. Keeping both
- *   makes `parseRuleText(formatRuleText(g))` reproduce `g` exactly.
+ *   same normalised per left-hand side, which is what sampling and the charts use
+ *   (`rawWeightGrammar(g)` puts the weights in their place, for charts the original code's way).
+ *   Keeping both makes `parseRuleText(formatRuleText(g))` reproduce `g` exactly.
  *
  * Nonterminal and terminal orders are documented in symbolOrder.ts. A Grammar is plain immutable
  * data; derived lookup tables (rule lists by child pair, sampling tables...) are built from it on

@@ -12,6 +12,9 @@ export class MalformedRuleError extends GrammarError {}
 /** A right-hand-side nonterminal has no rules of its own. */
 export class UnknownSymbolError extends GrammarError {}
 
+/** A nonterminal that no derivation from the start symbol reaches (when the reader is asked to reject them). */
+export class UnreachableSymbolError extends GrammarError {}
+
 /** A symbol is used both as a terminal word and as a nonterminal. */
 export class SymbolKindError extends GrammarError {}
 
@@ -29,6 +32,9 @@ export class RuleSumError extends GrammarError {}
  * a binary start rule, or the start symbol on a right-hand side.
  */
 export class UnsupportedRuleError extends GrammarError {}
+
+/** Grammar words that are not single whole tokens of a vocabulary (`context.file` names the vocabulary). */
+export class GrammarVocabError extends GrammarError {}
 
 /** Options of the random grammar generator are out of range. */
 export class GrammarConfigError extends GrammarError {}

@@ -5,12 +5,16 @@ export { START_SYMBOL, nonterminalId, terminalId, binaryRuleCount, emissionRuleC
 export type { Grammar, RuleSpec } from './grammar.ts';
 export {
   GrammarError, MalformedRuleError, UnknownSymbolError, SymbolKindError, MissingStartSymbolError,
-  EmptyGrammarError, RuleSumError, UnsupportedRuleError, GrammarConfigError, GrammarReadError,
+  EmptyGrammarError, RuleSumError, UnsupportedRuleError, UnreachableSymbolError, GrammarVocabError, GrammarConfigError,
+  GrammarReadError,
 } from './grammarErrors.ts';
 export { buildGrammar, formatLineList } from './buildGrammar.ts';
 export type { BuildGrammarOptions } from './buildGrammar.ts';
 export { parseRuleLines, parseRuleText, readGrammarFile } from './readRuleFile.ts';
 export { formatRuleText, writeGrammarFile } from './writeRuleFile.ts';
+export { unreachableNonterminals } from './reachability.ts';
+export { rawWeightGrammar } from './rawWeights.ts';
+export { terminalTokenIds } from './terminalTokenIds.ts';
 export { compareNatural, compareStrings, labelOrder } from './symbolOrder.ts';
 export { emissionMatrix } from './emissionMatrix.ts';
 export { generateGrammar, DEFAULT_GRAMMAR_SHAPE } from './generateGrammar.ts';
@@ -36,7 +40,7 @@ export type { DerivationTree } from './derivationTree.ts';
 export { taskLabel, labelFromChart, taskClassNames, TASK_NAMES, TASK_SPAN, TaskSpanError } from './taskLabels.ts';
 export type { TaskName, TaskLabel } from './taskLabels.ts';
 export {
-  DOWNSTREAM_LENGTH, sampleDownstreamSentences, taskRows, csvField, formatTaskCsv, writeTaskCsv,
+  DOWNSTREAM_LENGTH, isDownstreamLength, sampleDownstreamSentences, taskRows, csvField, formatTaskCsv, writeTaskCsv,
 } from './downstreamTasks.ts';
 export type { TaskRow } from './downstreamTasks.ts';
 export { trueConditionals } from './trueConditionals.ts';

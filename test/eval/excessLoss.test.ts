@@ -119,6 +119,6 @@ describe('model conditionals', () => {
 
   it('names a grammar word missing from the vocabulary', () => {
     const other = tinyVocab(tinyGrammar(2));
-    expect(() => excessLoss(tinyView(config), { grammar, vocab: other, sentences, seqLen: 12 })).toThrow(/is not in the vocabulary/);
+    expect(() => excessLoss(tinyView(config), { grammar, vocab: other, sentences, seqLen: 12 })).toThrow(/words are not one whole token of this vocabulary/);
   });
 });

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { excessLossRows, hessianRows, markdownTable, metricsByRun, metricsTable, probeRows, writeTable, type ExcessLossResult } from '../../eval/index.ts';
+import { excessLossRows, hessianRows, markdownTable, metricsByRun, metricsTable, probeRows, writeTable, type ExcessLossSummary } from '../../eval/index.ts';
 import type { HutchinsonResult } from '../../eval/hessianTrace.ts';
 import type { LinearProbeResult } from '../../eval/linearProbe.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 
-const loss = (l: number, o: number): ExcessLossResult => ({
-  loss: l, optimalLoss: o, excessLoss: l - o, lossStdErr: 0.01, optimalLossStdErr: 0.01, excessLossStdErr: 0.001, sentences: 10, positions: 100, skippedPositions: 0,
+const loss = (l: number, o: number): ExcessLossSummary => ({
+  loss: l, optimalLoss: o, excessLoss: l - o, lossStdErr: 0.01, optimalLossStdErr: 0.01, excessLossStdErr: 0.001, sentences: 10, positions: 100,
 });
 const hess = (t: number) => ({ trace: t, stdErr: 2 }) as HutchinsonResult;
 const probe = (accs: number[]) => ({
