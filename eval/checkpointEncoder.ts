@@ -2,6 +2,7 @@ import type { Concrete } from '../dsl/trace.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import type { EncoderParams } from '../models/params.ts';
 import type { Vocab } from '../corpora/tokenizer/index.ts';
+import { type GrammarRef, type LoadedElectraModel, electraDiscriminator } from '../models/checkpoint/index.ts';
 import { isHfCheckpointDir } from '../models/checkpoint/hfImport.ts';
 import { loadCheckpointMlm, loadHfCheckpointEncoder, resolveCheckpointDir } from './checkpointModel.ts';
 
@@ -20,6 +21,11 @@ export interface CheckpointEncoder {
   readonly network: string;
   /** trainer.json's `step`, when it has one. */
   readonly step: number | undefined;
+  /** pretext checkpoints: the objective's name and the grammar config.json names (`pretext.grammar`). */
+  readonly objective?: string;
+  readonly grammar?: GrammarRef;
+  /** ELECTRA checkpoints: the whole pair, e.g. for the discriminator's head or the generator. */
+  readonly electra?: LoadedElectraModel;
 }
 
 /** Loads the downstream encoder of a checkpoint, or of a run directory's latest checkpoint. */
@@ -27,5 +33,11 @@ export function loadCheckpointEncoder(dir: string): CheckpointEncoder {
   const resolved = resolveCheckpointDir(dir);
   if (isHfCheckpointDir(resolved)) return loadHfCheckpointEncoder(resolved);
   const mlm = loadCheckpointMlm(resolved);
-  return { dir: mlm.dir, encoder: mlm.view.encoder, config: mlm.view.config, vocab: mlm.vocab, network: 'mlm encoder', step: mlm.step };
+  const { pretext, electra } = mlm.loaded;
+  const described = { dir: mlm.dir, vocab: mlm.vocab, step: mlm.step, objective: pretext.objective.name, ...(pretext.grammar ? { grammar: pretext.grammar } : {}) };
+  if (electra) {
+    const d = electraDiscriminator(electra);
+    return { ...described, encoder: d.encoder, config: d.config, network: 'electra discriminator', electra };
+  }
+  return { ...described, encoder: mlm.view.encoder, config: mlm.view.config, network: 'mlm encoder' };
 }

@@ -182,6 +182,12 @@ export function towerEmbeddings(shared: SharedEmbeddingParams, tower: ElectraTow
 
 const dense = (x: T, d: DenseParams): T => p.rename(p.dot(x, d.w, 'hidden').add(d.b) as T, { out: 'hidden' }) as T;
 
+/** One tower's architecture as a plain encoder's (embeddingSize set when the tower projects the shared tables). */
+export function towerConfig(config: ElectraModelConfig, tower: 'generator' | 'discriminator'): EncoderConfig {
+  const c = config[tower];
+  return config.embeddingSize !== c.hidden ? { ...c, embeddingSize: config.embeddingSize } : c;
+}
+
 /** One tower as a plain encoder: the shared tables with its own LayerNorm, projection, layers and final LayerNorm. */
 export function towerEncoder(shared: SharedEmbeddingParams, tower: ElectraTowerParams): EncoderParams {
   return {

@@ -5,6 +5,7 @@ import type { Concrete } from '../dsl/trace.ts';
 import type { Key } from '../prng/key.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import type { EncoderParams, MlmHeadParams } from '../models/params.ts';
+import type { ResolvedElectraOptions } from './electra/options.ts';
 
 /** Token sequences as a dataset yields them, before any objective-specific processing (host). */
 export interface TokenBatch {
@@ -65,6 +66,12 @@ export interface Objective<P, X, B> {
   loss(params: P, extra: X, batch: B, key: KeyTensor, mode: Mode, variant: string): LossOutput<X>;
   /** The masked LM inside the parameters, for single-mask evaluation (ELECTRA: its generator). */
   mlm(params: P): MlmView;
+  /**
+   * ELECTRA objectives (ELECTRA, ELECTRA + TC): their resolved ELECTRA options. The parameters are
+   * then an ElectraParams pair whose discriminator is the run's model: checkpoints store it as such
+   * (models/checkpoint/electraConfig.ts) and downstream evaluations measure it.
+   */
+  readonly electra?: ResolvedElectraOptions;
 }
 
 export type AnyObjective = Objective<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

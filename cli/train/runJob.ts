@@ -4,7 +4,8 @@ import type { ShuffleCursor } from '../../corpora/dataset/index.ts';
 import { HostTensor } from '../../dsl/host.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import { flatten } from '../../dsl/tree.ts';
-import { checkpointConfig, runCheckpointStore } from '../../models/checkpoint/index.ts';
+import { checkpointConfig, electraCheckpointConfig, runCheckpointStore } from '../../models/checkpoint/index.ts';
+import { electraOptionsJson } from '../../objectives/electra/index.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import type { AnyObjective, TokenBatch } from '../../objectives/objective.ts';
 import { datasetBlockBatches, loadHardTokens, saveHardTokens, selfQuestion } from '../../objectives/selfEvolution/index.ts';
@@ -89,21 +90,23 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
   const grammarFile = join(job.corpusDir, 'grammar.txt');
   const files: Record<string, string> = { 'vocab.txt': readFileSync(join(job.corpusDir, job.dataset.manifest.vocab?.file ?? 'vocab.txt'), 'utf8') };
   if (existsSync(grammarFile)) files['grammar.txt'] = readFileSync(grammarFile, 'utf8');
-  const mlm = mlmLocation(objective, initial.params);
-  const config = checkpointConfig({
-    encoder: objective.mlm(initial.params).config,
+  // ELECTRA: the discriminator is the run's model (ElectraForPreTraining names), the generator beside it in the same file
+  const mlm = objective.electra ? undefined : mlmLocation(objective, initial.params);
+  const described = {
     objective: { name: job.objectiveName, options: job.objectiveOptions },
-    mlm,
     vocab: { file: 'vocab.txt' },
     ...(files['grammar.txt'] ? { grammar: { file: 'grammar.txt' } } : {}),
     padTokenId: job.vocab.specials.pad,
     more: { job: jobJson(job) },
-  });
+  };
+  const config = objective.electra
+    ? electraCheckpointConfig({ ...described, model: objective.electra.model, options: electraOptionsJson(objective.electra) })
+    : checkpointConfig({ ...described, encoder: objective.mlm(initial.params).config, mlm });
   const store = runCheckpointStore<TrainState, ShuffleCursor>(o.out, {
     config,
     files,
     expected: initial,
-    ...(mlm.in === 'view' ? { mlmView: (s: TrainState) => { const v = objective.mlm(s.params); return { encoder: v.encoder, mlmHead: v.mlmHead }; } } : {}),
+    ...(mlm?.in === 'view' ? { mlmView: (s: TrainState) => { const v = objective.mlm(s.params); return { encoder: v.encoder, mlmHead: v.mlmHead }; } } : {}),
   });
   writeFileAtomic(join(o.out, 'job.json'), `${JSON.stringify(jobJson(job), null, 2)}\n`);
   const leaves = flatten<HostTensor>(initial.params, (x) => x instanceof HostTensor).leaves;

@@ -7,7 +7,7 @@ import { CheckpointConfigError, CheckpointError, CheckpointNotFoundError } from 
 import { looksLikeMlmModel } from './hfBert.ts';
 import { loadInto } from './loadInto.ts';
 import { readBytes, readTreeFile, writeTreeFile } from './safetensorsFile.ts';
-import { storedNames, type LoadedTree, type TreeSection } from './treeFile.ts';
+import { storedNames, type HfLayout, type LoadedTree, type TreeSection } from './treeFile.ts';
 
 export const MODEL_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
@@ -46,6 +46,8 @@ export interface SaveOptions {
    * else '' when params is an MLM model ({ encoder, mlmHead }), else none.
    */
   readonly hfBertPath?: string | null;
+  /** HF names of that subtree: 'bert' (an MLM model), or 'electra' (ElectraParams). Default: 'electra' when the config has a `pretext.electra` section, else 'bert'. */
+  readonly hfLayout?: HfLayout;
 }
 
 /** A loaded checkpoint. */
@@ -85,6 +87,10 @@ function configMlmPath(config: unknown): string | null | undefined {
   return m !== null && m.in === 'params' && typeof m.path === 'string' ? m.path : null;
 }
 
+/** An ELECTRA checkpoint's config (see electraConfig.ts) stores its parameters in the ELECTRA layout at the root. */
+const isElectraConfig = (config: unknown): boolean =>
+  typeof config === 'object' && config !== null && typeof (config as { pretext?: { electra?: unknown } }).pretext?.electra === 'object';
+
 function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
@@ -119,8 +125,10 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents, option
   for (const [what, value] of [['config', contents.config], ['trainer', contents.trainer]] as const) {
     if (value !== undefined && !isJsonable(value)) throw new CheckpointConfigError(`${target}: ${what} is not JSON-serialisable`, { file: target, field: what });
   }
+  const hfLayout = options.hfLayout ?? (isElectraConfig(contents.config) ? 'electra' : 'bert');
   const hfBertPath = options.hfBertPath !== undefined ? options.hfBertPath
     : contents.mlmView !== undefined ? null
+    : hfLayout === 'electra' ? ''
     : configMlmPath(contents.config) ?? (looksLikeMlmModel(contents.params) ? '' : null);
   if (contents.mlmView !== undefined && hfBertPath !== null) {
     throw new CheckpointError(`${target}: an mlmView takes the HF BERT names, so params cannot have them too (hfBertPath "${hfBertPath}")`, { file: target });
@@ -129,7 +137,7 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents, option
   const tmp = `${target}.tmp-${suffix()}`;
   mkdirSync(tmp);
   try {
-    const sections: TreeSection[] = [{ key: 'params', tree: contents.params, prefix: PARAMS_PREFIX, hfBertPath: hfBertPath ?? undefined }];
+    const sections: TreeSection[] = [{ key: 'params', tree: contents.params, prefix: PARAMS_PREFIX, hfBertPath: hfBertPath ?? undefined, hfLayout }];
     if (contents.extra !== undefined) sections.push({ key: 'extra', tree: contents.extra, prefix: EXTRA_PREFIX });
     if (contents.mlmView !== undefined) sections.push({ key: 'mlmView', tree: contents.mlmView, prefix: MLM_VIEW_PREFIX, hfBertPath: '' });
     writeTreeFile(join(tmp, MODEL_FILE), sections);
@@ -199,7 +207,7 @@ export function loadCheckpoint<P = undefined, X = undefined, O = undefined>(
     if (t === undefined) return undefined;
     if (want === undefined) return t.tree;
     const wantPaths = flatten(want, (x) => x instanceof HostTensor || x instanceof TensorSpec).paths;
-    return loadInto(want, t.tree, { file, names: new Map([...storedNames(wantPaths, t.prefix, t.hfBertPath), ...t.names]) });
+    return loadInto(want, t.tree, { file, names: new Map([...storedNames(wantPaths, t.prefix, t.hfBertPath, t.hfLayout), ...t.names]) });
   };
   return {
     dir: root,

@@ -28,14 +28,17 @@ export const PretextSectionCodec = t.intersection([
   t.type({
     formatVersion: t.literal(CHECKPOINT_FORMAT_VERSION),
     hfCompatible: t.boolean,
-    /** Architecture of the masked LM inside the parameters (the model config.json describes to HF). */
+    /** Architecture of the run's model, the one config.json describes to HF: the masked LM, or ELECTRA's discriminator. */
     encoder: EncoderConfigCodec,
     /**
      * Where the masked LM is: the subtree ({ encoder, mlmHead }) at `path` of the parameters
-     * ('' = the root), or a separately stored view (objectives whose MLM is assembled from shared
-     * parts, e.g. ELECTRA's generator); null when there is none.
+     * ('' = the root), a separately stored view (an MLM assembled from shared parts), ELECTRA's
+     * generator (assembled from ElectraParams; architecture in `pretext.electra`, electraConfig.ts);
+     * null when there is none.
      */
-    mlm: t.union([t.type({ in: t.literal('params'), path: t.string }), t.type({ in: t.literal('view') }), t.null]),
+    mlm: t.union([
+      t.type({ in: t.literal('params'), path: t.string }), t.type({ in: t.literal('view') }), t.type({ in: t.literal('electra-generator') }), t.null,
+    ]),
     objective: ObjectiveInfoCodec,
   }),
   t.partial({
@@ -131,7 +134,8 @@ function fieldPath(e: t.ValidationError): string {
   return out;
 }
 
-function describe(errors: t.Errors): string[] {
+/** One line per failed field of an io-ts decode: `field.path: got VALUE, expected TYPE`. */
+export function describeDecodeErrors(errors: t.Errors): string[] {
   return [...new Set(errors.map((e) => {
     const expected = e.context[e.context.length - 1]?.type.name ?? 'valid value';
     return `${fieldPath(e) || '(root)'}: got ${JSON.stringify(e.value)}, expected ${expected}`;
@@ -146,7 +150,7 @@ export function decodePretextSection(config: unknown, file: string): PretextSect
   }
   const r = PretextSectionCodec.decode(section);
   if (isLeft(r)) {
-    const problems = describe(r.left).map((p) => `pretext.${p}`);
+    const problems = describeDecodeErrors(r.left).map((p) => `pretext.${p}`);
     throw new CheckpointConfigError(`${file}: invalid checkpoint config\n  ${problems.join('\n  ')}`, { file, problems, field: problems[0]?.split(':')[0] });
   }
   return r.right;

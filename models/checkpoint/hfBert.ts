@@ -17,6 +17,8 @@ export interface HfEntry {
   readonly axes: readonly string[];
   /** Stored transposed ([out, in]) relative to pretext's [in, out]. */
   readonly transpose: boolean;
+  /** Stored with a leading axis of size 1 (a torch Linear(h, 1): weight [1, h], bias [1]). */
+  readonly unsqueeze?: boolean;
 }
 
 /** Which optional tensors the MLM model has. */
@@ -28,15 +30,31 @@ export interface HfBertShape {
   readonly embeddingProjection?: boolean;
 }
 
-const ln = (path: string, name: string): HfEntry[] => [
+export const hfLayerNormEntries = (path: string, name: string): HfEntry[] => [
   { path: `${path}.gain`, name: `${name}.weight`, axes: ['hidden'], transpose: false },
   { path: `${path}.bias`, name: `${name}.bias`, axes: ['hidden'], transpose: false },
 ];
 
-const dense = (path: string, w: string, b: string, name: string, inAxis: string, outAxis: string): HfEntry[] => [
+export const hfDenseEntries = (path: string, w: string, b: string, name: string, inAxis: string, outAxis: string): HfEntry[] => [
   { path: `${path}.${w}`, name: `${name}.weight`, axes: [inAxis, outAxis], transpose: true },
   { path: `${path}.${b}`, name: `${name}.bias`, axes: [outAxis], transpose: false },
 ];
+const ln = hfLayerNormEntries;
+const dense = hfDenseEntries;
+
+/** One encoder layer (pretext path `p`, e.g. encoder.layers[0]) under HF BERT-layer names (`h`, e.g. bert.encoder.layer.0); ELECTRA's layers are named alike. */
+export function hfLayerEntries(p: string, h: string): HfEntry[] {
+  return [
+    ...dense(`${p}.attention`, 'wq', 'bq', `${h}.attention.self.query`, 'hidden', 'qkv'),
+    ...dense(`${p}.attention`, 'wk', 'bk', `${h}.attention.self.key`, 'hidden', 'qkv'),
+    ...dense(`${p}.attention`, 'wv', 'bv', `${h}.attention.self.value`, 'hidden', 'qkv'),
+    ...dense(`${p}.attention`, 'wo', 'bo', `${h}.attention.output.dense`, 'qkv', 'hidden'),
+    ...ln(`${p}.attentionLn`, `${h}.attention.output.LayerNorm`),
+    ...dense(`${p}.ffnIn`, 'w', 'b', `${h}.intermediate.dense`, 'hidden', 'ffn'),
+    ...dense(`${p}.ffnOut`, 'w', 'b', `${h}.output.dense`, 'ffn', 'hidden'),
+    ...ln(`${p}.ffnLn`, `${h}.output.LayerNorm`),
+  ];
+}
 
 /** Every HF-named tensor of an MLM model of this shape. */
 export function hfBertEntries(shape: HfBertShape): HfEntry[] {
@@ -48,20 +66,7 @@ export function hfBertEntries(shape: HfBertShape): HfEntry[] {
     ...ln(`${e}.ln`, 'bert.embeddings.LayerNorm'),
     ...(shape.embeddingProjection ? dense('encoder.embeddingProjection', 'w', 'b', 'pretext.bert.embeddings_project', 'hidden', 'out') : []),
   ];
-  for (let i = 0; i < shape.layers; i++) {
-    const p = `encoder.layers[${i}]`;
-    const h = `bert.encoder.layer.${i}`;
-    entries.push(
-      ...dense(`${p}.attention`, 'wq', 'bq', `${h}.attention.self.query`, 'hidden', 'qkv'),
-      ...dense(`${p}.attention`, 'wk', 'bk', `${h}.attention.self.key`, 'hidden', 'qkv'),
-      ...dense(`${p}.attention`, 'wv', 'bv', `${h}.attention.self.value`, 'hidden', 'qkv'),
-      ...dense(`${p}.attention`, 'wo', 'bo', `${h}.attention.output.dense`, 'qkv', 'hidden'),
-      ...ln(`${p}.attentionLn`, `${h}.attention.output.LayerNorm`),
-      ...dense(`${p}.ffnIn`, 'w', 'b', `${h}.intermediate.dense`, 'hidden', 'ffn'),
-      ...dense(`${p}.ffnOut`, 'w', 'b', `${h}.output.dense`, 'ffn', 'hidden'),
-      ...ln(`${p}.ffnLn`, `${h}.output.LayerNorm`),
-    );
-  }
+  for (let i = 0; i < shape.layers; i++) entries.push(...hfLayerEntries(`encoder.layers[${i}]`, `bert.encoder.layer.${i}`));
   if (shape.finalLn) entries.push(...ln('encoder.finalLn', 'pretext.bert.encoder.final_layer_norm'));
   entries.push(
     ...dense('mlmHead.transform', 'w', 'b', 'cls.predictions.transform.dense', 'hidden', 'out'),

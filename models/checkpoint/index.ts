@@ -22,4 +22,12 @@ export {
   saveCheckpoint, loadCheckpoint, saveRunCheckpoint, latestCheckpoint, listCheckpoints, checkpointName, removeStaleTemporaries,
 } from './checkpointDir.ts';
 export { type LoadedMlmModel, loadMlmModel } from './mlmModel.ts';
+export { type HfElectraShape, GENERATOR_NAME_PREFIX, hfElectraEntries } from './hfElectra.ts';
+export {
+  type ElectraSection, type ElectraCheckpointConfigOptions, ElectraSectionCodec, electraCheckpointConfig, electraHfIncompatibility, decodeElectraSection,
+  electraModelOfConfig,
+} from './electraConfig.ts';
+export {
+  type LoadedElectraModel, type ElectraTower, electraParamsSpec, electraOfCheckpoint, loadElectraModel, electraDiscriminator, electraGenerator,
+} from './electraModel.ts';
 export { type TrainerStateLike, type TrainerCheckpointLike, type RunCheckpointStoreOptions, runCheckpointStore } from './runStore.ts';

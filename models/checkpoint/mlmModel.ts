@@ -9,6 +9,7 @@ import { type PretextSection, decodePretextSection } from './config.ts';
 import { CheckpointError } from './errors.ts';
 import { loadInto } from './loadInto.ts';
 import { mlmModelSpec } from './mlmSpec.ts';
+import { type LoadedElectraModel, electraGenerator, electraOfCheckpoint } from './electraModel.ts';
 import { storedNames } from './treeFile.ts';
 import { parsePath } from './treePaths.ts';
 
@@ -17,9 +18,12 @@ export interface LoadedMlmModel {
   readonly dir: string;
   /** The checkpoint's config.json pretext section (vocab, grammar, objective...). */
   readonly pretext: PretextSection;
+  /** The masked LM's architecture (ELECTRA: the generator's, while pretext.encoder is the discriminator's). */
   readonly encoderConfig: EncoderConfig;
   readonly params: Concrete<MlmModelParams>;
   readonly checkpoint: LoadedCheckpoint;
+  /** ELECTRA checkpoints: the whole pair (its discriminator is the run's model). */
+  readonly electra?: LoadedElectraModel;
 }
 
 function subtree(tree: unknown, path: string, file: string): unknown {
@@ -41,6 +45,12 @@ export function loadMlmModel(dir: string): LoadedMlmModel {
   const configFile = join(ckpt.dir, CONFIG_FILE);
   const modelFile = join(ckpt.dir, MODEL_FILE);
   const pretext = decodePretextSection(ckpt.config, configFile);
+  if (pretext.mlm?.in === 'electra-generator') {
+    // ELECTRA: the masked LM is the generator, assembled from the pair (the run's model is the discriminator)
+    const electra = electraOfCheckpoint(ckpt, pretext);
+    const generator = electraGenerator(electra);
+    return { dir: ckpt.dir, pretext, encoderConfig: generator.config, params: { encoder: generator.encoder, mlmHead: generator.head }, checkpoint: ckpt, electra };
+  }
   const spec = mlmModelSpec(pretext.encoder);
   const specPaths = flatten(spec, (x) => x instanceof TensorSpec).paths;
   const loc = pretext.mlm;

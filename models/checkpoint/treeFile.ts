@@ -1,9 +1,10 @@
 import { HostTensor } from '../../dsl/host.ts';
 import { flatten, unflatten, type TreeDef } from '../../dsl/tree.ts';
-import { MissingTensorError, SafetensorsFormatError, TensorNameError, UnexpectedTensorError } from './errors.ts';
+import { MissingTensorError, SafetensorsFormatError, TensorNameError, TensorShapeError, UnexpectedTensorError } from './errors.ts';
 import { hfBertEntries, hfBertShapeOfNames, isHfBertName, isIgnoredHfName, type HfBertShape, type HfEntry } from './hfBert.ts';
+import { hfElectraEntries, hfElectraShapeOfPaths } from './hfElectra.ts';
 import { hostToWrite, rawToHost } from './hostTensors.ts';
-import { encodeSafetensors, type SafetensorsContents, type TensorToWrite } from './safetensors.ts';
+import { encodeSafetensors, type RawTensor, type SafetensorsContents, type TensorToWrite } from './safetensors.ts';
 import { checkStorableKey, defFromPaths, pathsOfDef } from './treePaths.ts';
 
 /**
@@ -22,7 +23,11 @@ export interface TreeSection {
   readonly prefix: string;
   /** Path (within the tree) of an MLM subtree ({ encoder, mlmHead }) to store under HF BERT names; '' = the root. */
   readonly hfBertPath?: string | undefined;
+  /** Which HF names the subtree at hfBertPath gets: 'bert' (default; an MLM model) or 'electra' (ElectraParams, see hfElectra.ts). */
+  readonly hfLayout?: HfLayout | undefined;
 }
+
+export type HfLayout = 'bert' | 'electra';
 
 export const META_FORMAT = 'format';
 export const META_VERSION = 'pretext.version';
@@ -33,6 +38,8 @@ interface SectionMeta {
   readonly key: string;
   readonly prefix: string;
   readonly hfBertPath: string | null;
+  /** Absent for 'bert' (files written before layouts existed). */
+  readonly hfLayout?: HfLayout;
   readonly def: TreeDef;
 }
 
@@ -43,11 +50,12 @@ export interface LoadedTree {
   /** How the section names its leaves (to name the tensors an expected tree wants). */
   readonly prefix: string;
   readonly hfBertPath: string | undefined;
+  readonly hfLayout?: HfLayout | undefined;
 }
 
-/** The stored name of each of these leaf paths in a section named with `prefix` / `hfBertPath`. */
-export function storedNames(paths: readonly string[], prefix: string, hfBertPath: string | undefined): Map<string, string> {
-  const naming = new SectionNaming(prefix, hfBertPath, paths);
+/** The stored name of each of these leaf paths in a section named with `prefix` / `hfBertPath` / `hfLayout`. */
+export function storedNames(paths: readonly string[], prefix: string, hfBertPath: string | undefined, hfLayout?: HfLayout): Map<string, string> {
+  const naming = new SectionNaming(prefix, hfBertPath, paths, hfLayout);
   return new Map(paths.map((p) => [p, naming.entry(p).name]));
 }
 
@@ -79,10 +87,12 @@ class SectionNaming {
     readonly prefix: string,
     readonly hfBertPath: string | undefined,
     paths: readonly string[],
+    hfLayout: HfLayout = 'bert',
   ) {
     if (hfBertPath === undefined) return;
     const rel = paths.map((p) => under(p, hfBertPath)).filter((p): p is string => p !== undefined);
-    for (const e of hfBertEntries(hfShapeOfPaths(rel))) this.hf.set(join(hfBertPath, e.path), e);
+    const table = hfLayout === 'electra' ? hfElectraEntries(hfElectraShapeOfPaths(rel)) : hfBertEntries(hfShapeOfPaths(rel));
+    for (const e of table) this.hf.set(join(hfBertPath, e.path), e);
   }
   entry(path: string): { name: string; hf: HfEntry | undefined } {
     const hf = this.hf.get(path);
@@ -113,7 +123,7 @@ export function encodeTreeFile(sections: readonly TreeSection[], file: string, m
   for (const s of sections) {
     const { leaves, def } = flatten<HostTensor>(s.tree, isHost);
     const paths = leaves.length > 0 ? checkPaths(def, s.tree, `${file} [${s.key}]`) : [];
-    const naming = new SectionNaming(s.prefix, s.hfBertPath, paths);
+    const naming = new SectionNaming(s.prefix, s.hfBertPath, paths, s.hfLayout);
     leaves.forEach((leaf, i) => {
       const { name, hf } = naming.entry(paths[i]!);
       const prev = owner.get(name);
@@ -122,9 +132,10 @@ export function encodeTreeFile(sections: readonly TreeSection[], file: string, m
       }
       owner.set(name, `${s.key}.${paths[i]}`);
       if (!hf) axes[name] = leaf.axes;
-      tensors.push(hostToWrite(name, leaf, hf?.transpose ?? false));
+      const t = hostToWrite(name, leaf, hf?.transpose ?? false);
+      tensors.push(hf?.unsqueeze ? { ...t, shape: [1, ...t.shape] } : t);
     });
-    metas.push({ key: s.key, prefix: s.prefix, hfBertPath: s.hfBertPath ?? null, def });
+    metas.push({ key: s.key, prefix: s.prefix, hfBertPath: s.hfBertPath ?? null, ...(s.hfLayout && s.hfLayout !== 'bert' ? { hfLayout: s.hfLayout } : {}), def });
   }
   return encodeSafetensors(tensors, {
     [META_FORMAT]: 'pt',
@@ -158,9 +169,15 @@ const isDef = (d: unknown): boolean => {
 };
 const isSectionList = (v: unknown): boolean =>
   Array.isArray(v) && v.every((s) => typeof s === 'object' && s !== null && typeof s.key === 'string' && typeof s.prefix === 'string' &&
-    (s.hfBertPath === null || typeof s.hfBertPath === 'string') && isDef(s.def));
+    (s.hfBertPath === null || typeof s.hfBertPath === 'string') && (s.hfLayout === undefined || s.hfLayout === 'bert' || s.hfLayout === 'electra') && isDef(s.def));
 const isAxesMap = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'));
+
+/** A torch Linear(h, 1) weight [1, h] or bias [1] without its leading axis. */
+function squeezeLeading(raw: RawTensor, file: string): RawTensor {
+  if (raw.shape[0] !== 1) throw new TensorShapeError(`${file}: tensor "${raw.name}" should have a leading axis of size 1, got shape [${raw.shape.join(', ')}]`, { file, tensor: raw.name, got: raw.shape });
+  return { ...raw, shape: raw.shape.slice(1) };
+}
 
 /** Paths of names claimed by a section of a file without pretext metadata. */
 function claimForeign(names: readonly string[], prefix: string, hfBertPath: string | undefined, claimed: Set<string>): string[] {
@@ -196,7 +213,7 @@ export function decodeTreeFile(contents: SafetensorsContents, file: string): Map
   const out = new Map<string, LoadedTree>();
   for (const m of metas) {
     const leafPaths = pathsOfDef(m.def);
-    const naming = new SectionNaming(m.prefix, m.hfBertPath ?? undefined, leafPaths);
+    const naming = new SectionNaming(m.prefix, m.hfBertPath ?? undefined, leafPaths, m.hfLayout);
     const map = new Map<string, string>();
     const leaves = leafPaths.map((path) => {
       const { name, hf } = naming.entry(path);
@@ -204,9 +221,9 @@ export function decodeTreeFile(contents: SafetensorsContents, file: string): Map
       claimed.add(name);
       const raw = contents.tensors.get(name);
       if (!raw) throw new MissingTensorError(`${file}: tensor "${name}" (${m.key}.${path}) is listed in the metadata but missing`, { file, tensor: name, path });
-      return rawToHost(raw, hf?.axes ?? axesMeta[name] ?? [], hf?.transpose ?? false, file);
+      return rawToHost(hf?.unsqueeze ? squeezeLeading(raw, file) : raw, hf?.axes ?? axesMeta[name] ?? [], hf?.transpose ?? false, file);
     });
-    out.set(m.key, { tree: unflatten(m.def, leaves), names: map, prefix: m.prefix, hfBertPath: m.hfBertPath ?? undefined });
+    out.set(m.key, { tree: unflatten(m.def, leaves), names: map, prefix: m.prefix, hfBertPath: m.hfBertPath ?? undefined, hfLayout: m.hfLayout });
   }
   for (const n of names) {
     if (!claimed.has(n) && !isIgnoredHfName(n)) {

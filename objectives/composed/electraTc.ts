@@ -41,6 +41,7 @@ export function electraTcObjective(options: ElectraTcOptions): Objective<Electra
   return {
     name: 'electra+tc',
     options: { electra, tc },
+    electra,
     init: (key) => ({ params: initElectra(electra.model, key), extra: {} }),
     prepare(tokens, key): Concrete<ElectraTcBatch> {
       // The ELECTRA batch is exactly ELECTRA's for this key; TC draws from the sub-key it leaves free.

@@ -1,6 +1,6 @@
 /** ELECTRA (spec 4): the objective and its pure pieces, for compositions. */
 export { ElectraOptionError } from './errors.ts';
-export { type ElectraOptions, type ResolvedElectraOptions, ELECTRA_DEFAULTS, resolveElectraOptions } from './options.ts';
+export { type ElectraOptions, type ResolvedElectraOptions, ELECTRA_DEFAULTS, resolveElectraOptions, electraOptionsJson } from './options.ts';
 export { type ElectraBatch, electraBatch } from './batch.ts';
 export { sampleReplacements, replacedTokenInputs } from './replacedTokens.ts';
 export { generatorMlmLoss } from './generatorLoss.ts';

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
-import { type ElectraParams, initElectra, towerEncoder } from '../../models/electra.ts';
+import { type ElectraParams, initElectra, towerConfig, towerEncoder } from '../../models/electra.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
 import type { MlmView, Objective, TokenBatch } from '../objective.ts';
 import { type ElectraBatch, electraBatch } from './batch.ts';
@@ -12,11 +12,7 @@ import { type ElectraOptions, type ResolvedElectraOptions, resolveElectraOptions
  * the generator's width: the view's config then carries embeddingSize).
  */
 export function electraGeneratorView(params: ElectraParams, o: Pick<ResolvedElectraOptions, 'model'>): MlmView {
-  return {
-    encoder: towerEncoder(params.embeddings, params.generator),
-    mlmHead: params.generator.mlmHead,
-    config: params.generator.projection ? { ...o.model.generator, embeddingSize: o.model.embeddingSize } : o.model.generator,
-  };
+  return { encoder: towerEncoder(params.embeddings, params.generator), mlmHead: params.generator.mlmHead, config: towerConfig(o.model, 'generator') };
 }
 
 /** Host preparation of ELECTRA (pure in the key). Sub-key 1 of `key` is left unused, for compositions. */
@@ -31,6 +27,7 @@ export function electraObjective(options: ElectraOptions): Objective<ElectraPara
   return {
     name: 'electra',
     options: o,
+    electra: o,
     init: (key) => ({ params: initElectra(o.model, key), extra: {} }),
     prepare: (tokens, key) => prepare(tokens, key),
     loss(params, _extra, batch, key, mode) {

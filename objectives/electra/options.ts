@@ -58,3 +58,9 @@ export function resolveElectraOptions(options: ElectraOptions): ResolvedElectraO
   check(r.model.discriminator.vocabSize === r.vocab.size, 'model.discriminator.vocabSize', r.model.discriminator.vocabSize, `the vocabulary size ${r.vocab.size}`);
   return r;
 }
+
+/** The resolved options but model and vocabulary, as JSON (what an ELECTRA checkpoint records in pretext.electra.options). */
+export function electraOptionsJson(o: ResolvedElectraOptions): Record<string, unknown> {
+  const { model: _model, vocab: _vocab, ...rest } = o;
+  return { ...rest, maskIgnoreTokenIds: [...rest.maskIgnoreTokenIds] };
+}
