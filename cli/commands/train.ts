@@ -3,12 +3,13 @@ import type { Command } from '../command.ts';
 import { CliError, IntFromString, NumberFromString, decodeOrThrow } from '../options.ts';
 import { objectiveNames, OBJECTIVES } from '../../objectives/registry.ts';
 import { readTrainConfig, resolveTrainJob } from '../train/resolveJob.ts';
+import { applyPreset, presetHelpLines, readPreset } from '../train/presets.ts';
 import { runTrainJob } from '../train/runJob.ts';
 
 const Flags = t.intersection([
   t.type({ corpus: t.string, out: t.string }),
   t.partial({
-    objective: t.string, steps: IntFromString, config: t.string, resume: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
+    objective: t.string, steps: IntFromString, preset: t.string, config: t.string, resume: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
     lr: NumberFromString, init: t.string, 'hard-tokens': t.string, 'no-progress': t.boolean, json: t.boolean,
   }),
 ]);
@@ -26,6 +27,7 @@ export const trainCommand: Command = {
     corpus: { type: 'string' },
     steps: { type: 'string' },
     out: { type: 'string' },
+    preset: { type: 'string' },
     config: { type: 'string' },
     resume: { type: 'boolean' },
     seed: { type: 'string' },
@@ -36,24 +38,32 @@ export const trainCommand: Command = {
     'no-progress': { type: 'boolean' },
     json: { type: 'boolean' },
   },
-  usage: [
-    '  --objective NAME     ' + objectiveNames().map((n) => `${n}`).join(' | '),
-    '  --corpus DIR         dataset directory (manifest.json, vocab.txt)',
-    '  --steps N            updates to run (total, counting resumed ones)',
-    '  --out DIR            run directory: log.jsonl, job.json, checkpoints step-NNNNNN, latest',
-    '  --config FILE.json   { objective, model, objectiveOptions, train } (flags win; unknown keys are errors)',
-    '  --resume             continue from the run directory\'s latest checkpoint (bit-identical continuation)',
-    '  --seed N, --batch-size N, --lr X',
-    '  --init CKPT          se: the pretrained model to continue from (stage 1 scores the corpus with it)',
-    '  --hard-tokens FILE   se: stage-1 output to reuse instead of computing it',
-    '  --no-progress        no progress bar;  --json: print the summary as JSON',
-    '',
-    'Objectives:',
-    ...Object.entries(OBJECTIVES).map(([n, e]) => `  ${n.padEnd(11)} ${e.summary}`),
-  ].join('\n'),
+  // a getter: the preset lines are read from configs/ when help is shown
+  get usage() {
+    return [
+      '  --objective NAME     ' + objectiveNames().map((n) => `${n}`).join(' | '),
+      '  --corpus DIR         dataset directory (manifest.json, vocab.txt)',
+      '  --steps N            updates to run (total, counting resumed ones); a preset\'s schedule scales with it',
+      '  --out DIR            run directory: log.jsonl, job.json, checkpoints step-NNNNNN, latest',
+      '  --preset NAME        a method\'s published settings (configs/NAME.json, listed below)',
+      '  --config FILE.json   { objective, model, objectiveOptions, train } over the preset (flags win; unknown keys are errors)',
+      '  --resume             continue from the run directory\'s latest checkpoint (bit-identical continuation)',
+      '  --seed N, --batch-size N, --lr X',
+      '  --init CKPT          se: the pretrained model to continue from (stage 1 scores the corpus with it)',
+      '  --hard-tokens FILE   se: stage-1 output to reuse instead of computing it',
+      '  --no-progress        no progress bar;  --json: print the summary as JSON',
+      '',
+      'Objectives:',
+      ...Object.entries(OBJECTIVES).map(([n, e]) => `  ${n.padEnd(11)} ${e.summary}`),
+      '',
+      'Presets (--preset NAME; NAME-quick: the same method scaled to train in minutes on a CPU):',
+      ...presetHelpLines(),
+    ].join('\n');
+  },
   async run(values) {
     const f = decodeOrThrow(Flags, values, 'train');
-    const config = f.config ? readTrainConfig(f.config) : {};
+    const fromConfig = f.config ? readTrainConfig(f.config) : {};
+    const config = f.preset ? applyPreset(readPreset(f.preset), fromConfig, f.objective) : fromConfig;
     const job = resolveTrainJob(config, {
       corpus: f.corpus,
       ...(f.objective ? { objective: f.objective } : {}),

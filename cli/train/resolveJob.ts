@@ -28,6 +28,8 @@ export interface TrainJob {
   readonly vocab: Vocab;
   readonly seqLen: number;
   readonly encoder: EncoderConfig;
+  /** The model fields the config sets explicitly (the rest of `encoder` are defaults); `train --init` checks them against the checkpoint (continueModel.ts). */
+  readonly modelSettings: Readonly<Partial<EncoderConfig>>;
   readonly steps: number;
   readonly batchSize: number;
   readonly accumulate: number;
@@ -92,7 +94,7 @@ export function resolveTrainJob(config: TrainConfig, flags: TrainOverrides): Tra
     ...(decay === 'noBiasLayerNorm' ? { decays: noDecayForBiasAndLayerNorm } : {}),
   };
   return {
-    objectiveName, objectiveOptions, corpusDir: flags.corpus, dataset, vocab, seqLen, encoder, steps,
+    objectiveName, objectiveOptions, corpusDir: flags.corpus, dataset, vocab, seqLen, encoder, modelSettings: config.model ?? {}, steps,
     batchSize: flags.batchSize ?? t.batchSize, accumulate: t.accumulate, seed: flags.seed ?? t.seed, clipNorm: t.clipNorm,
     logEvery: t.logEvery, evalEvery: t.evalEvery, checkpointEvery: t.checkpointEvery, validBatches: t.validBatches,
     schedule, adamw, decay,

@@ -15,8 +15,9 @@ import { adamwInit } from '../../train/optim/adamw.ts';
 import { tokenBatchFromRows } from '../../train/tokenBatches.ts';
 import { type TrainingResult, train } from '../../train/trainer.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
-import { loadCheckpointMlm } from '../../eval/checkpointModel.ts';
+import { checkpointVocab, hasCheckpointVocab, loadCheckpointMlmModel } from '../../eval/checkpointModel.ts';
 import { CliError } from '../options.ts';
+import { continuedJob } from './continueModel.ts';
 import { type TrainJob, buildObjective, jobJson } from './resolveJob.ts';
 
 export interface RunOptions {
@@ -47,14 +48,17 @@ export function validationBatches(job: TrainJob, batches: number): TokenBatch[] 
   return out;
 }
 
-/** Loads an initial MLM (SE continues a pretrained model), checking it fits the job's architecture. */
-function initialMlm(job: TrainJob, from: string): Concrete<MlmModelParams> {
-  const ck = loadCheckpointMlm(from);
-  const e = ck.view.config;
-  for (const k of ['hidden', 'layers', 'heads', 'ffn', 'vocabSize'] as const) {
-    if (e[k] !== job.encoder[k]) throw new CliError(`--init ${from}: its model has ${k} ${e[k]}, the job has ${job.encoder[k]}`, { field: k });
-  }
-  return { encoder: ck.view.encoder, mlmHead: ck.view.mlmHead } as Concrete<MlmModelParams>;
+/**
+ * The model a run continues (`--init`; SE continues a pretrained model): its parameters, and the
+ * job with the checkpoint's architecture (continueModel.ts). A pretext or transformers
+ * checkpoint; one without a vocabulary (RoBERTa's BPE files only) is checked by vocabulary size.
+ */
+function initialMlm(job: TrainJob, from: string, say: (line: string) => void): { job: TrainJob; params: Concrete<MlmModelParams> } {
+  if (job.objectiveName !== 'se') throw new CliError(`--init continues a pretrained model with --objective se; this run's objective is ${job.objectiveName}`, { flag: 'init' });
+  const ck = loadCheckpointMlmModel(from);
+  const vocab = hasCheckpointVocab(ck.loaded) ? checkpointVocab(ck.loaded) : undefined;
+  if (!vocab) say(`--init ${from}: no vocabulary beside the model; its token ids are taken to be the dataset's (${job.vocab.source})`);
+  return { job: continuedJob(job, ck.view.config, vocab, from), params: { encoder: ck.view.encoder, mlmHead: ck.view.mlmHead } };
 }
 
 /** The MLM inside the parameters: at the root when the objective's params are an MLM model, else a stored view. */
@@ -67,11 +71,14 @@ function mlmLocation(objective: AnyObjective, params: unknown): { in: 'params'; 
 /** Runs a training job: objective, data, checkpoints, logs, and for SE its stage 1 first. */
 export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<TrainingResult & { objective: AnyObjective }> {
   const say = o.log ?? ((l: string) => console.error(l));
+  // a continued run's architecture is the checkpoint's
+  const init = o.initFrom ? initialMlm(job, o.initFrom, say) : undefined;
+  if (init) job = init.job;
   let hardPositions: ReadonlyMap<number, ArrayLike<number>> | undefined;
   let initialParams: Concrete<MlmModelParams> | undefined;
   if (job.objectiveName === 'se') {
-    if (!o.initFrom) throw new CliError('train --objective se continues a pretrained model: give --init CHECKPOINT', { flag: 'init' });
-    initialParams = initialMlm(job, o.initFrom);
+    if (!init) throw new CliError('train --objective se continues a pretrained model: give --init CHECKPOINT', { flag: 'init' });
+    initialParams = init.params;
     const file = o.hardTokens ?? join(o.out, 'hard-tokens.json');
     if (o.hardTokens || (o.resume && existsSync(file))) hardPositions = loadHardTokens(file).hard;
     else {

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { ScheduleCodec } from '../../train/schedule.ts';
+import { ScheduleConfigCodec } from './scheduleConfig.ts';
 import { strictPartial as strict } from '../../util/strictCodec.ts';
 
 const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer');
@@ -47,15 +47,19 @@ export const TrainSectionCodec = strict(
     evalEvery: NonNegativeInt,
     checkpointEvery: NonNegativeInt,
     validBatches: NonNegativeInt,
-    schedule: ScheduleCodec,
+    schedule: ScheduleConfigCodec,
     adamw: AdamWConfigCodec,
+    /** How gradient accumulation combines micro-batches (train/trainStep.ts LossNormalizer; default 'mean-of-micro-batches'). */
+    lossNormalizer: t.union([t.literal('mean-of-micro-batches'), t.literal('total-tokens')]),
   },
   'train',
 );
 
-/** The JSON config of `pretext train` (every section optional; flags override it). */
+/** The JSON config of `pretext train` and of its presets (every section optional; flags override it). */
 export const TrainConfigCodec = strict(
   {
+    /** One line on what the config is (a preset's line in `train --help`). */
+    description: t.string,
     objective: t.string,
     model: ModelConfigCodec,
     objectiveOptions: t.UnknownRecord,
