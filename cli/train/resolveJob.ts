@@ -7,7 +7,9 @@ import { type AnyObjective, vocabInfo } from '../../objectives/objective.ts';
 import { objectiveEntry } from '../../objectives/registry.ts';
 import { type AdamWConfig, noDecayForBiasAndLayerNorm } from '../../train/optim/adamw.ts';
 import type { Schedule } from '../../train/schedule.ts';
+import type { LossNormalizer } from '../../train/trainStep.ts';
 import { CliError, decodeOrThrow } from '../options.ts';
+import { resolveSchedule } from './scheduleConfig.ts';
 import { type TrainConfig, TrainConfigCodec } from './trainConfig.ts';
 
 /** Defaults for a small encoder that trains in minutes on a laptop CPU (PCFG-scale data). */
@@ -18,6 +20,7 @@ export const DEFAULT_MODEL = {
 
 export const DEFAULT_TRAIN = {
   batchSize: 64, accumulate: 1, seed: 0, clipNorm: 0, logEvery: 10, evalEvery: 100, checkpointEvery: 500, validBatches: 4,
+  lossNormalizer: 'mean-of-micro-batches',
 } as const;
 
 export interface TrainJob {
@@ -33,6 +36,7 @@ export interface TrainJob {
   readonly steps: number;
   readonly batchSize: number;
   readonly accumulate: number;
+  readonly lossNormalizer: LossNormalizer;
   readonly seed: number;
   readonly clipNorm: number;
   readonly logEvery: number;
@@ -82,9 +86,7 @@ export function resolveTrainJob(config: TrainConfig, flags: TrainOverrides): Tra
   const steps = flags.steps ?? config.train?.steps;
   if (steps === undefined) throw new CliError('train: no step count (use --steps or "train.steps" in the config)', { field: 'steps' });
   const lr = flags.lr ?? config.train?.schedule?.lr ?? 5e-4;
-  const schedule: Schedule = config.train?.schedule
-    ? { ...config.train.schedule, lr }
-    : { kind: 'linear', lr, warmupSteps: Math.max(1, Math.round(0.06 * steps)), totalSteps: steps };
+  const schedule = resolveSchedule(config.train?.schedule, steps, lr);
   const decay = config.train?.adamw?.decay ?? 'noBiasLayerNorm';
   const adamw: AdamWConfig = {
     beta1: config.train?.adamw?.beta1 ?? 0.9,
@@ -95,7 +97,7 @@ export function resolveTrainJob(config: TrainConfig, flags: TrainOverrides): Tra
   };
   return {
     objectiveName, objectiveOptions, corpusDir: flags.corpus, dataset, vocab, seqLen, encoder, modelSettings: config.model ?? {}, steps,
-    batchSize: flags.batchSize ?? t.batchSize, accumulate: t.accumulate, seed: flags.seed ?? t.seed, clipNorm: t.clipNorm,
+    batchSize: flags.batchSize ?? t.batchSize, accumulate: t.accumulate, lossNormalizer: t.lossNormalizer, seed: flags.seed ?? t.seed, clipNorm: t.clipNorm,
     logEvery: t.logEvery, evalEvery: t.evalEvery, checkpointEvery: t.checkpointEvery, validBatches: t.validBatches,
     schedule, adamw, decay,
   };
@@ -106,7 +108,7 @@ export function jobJson(job: TrainJob): Record<string, unknown> {
   return {
     objective: job.objectiveName, objectiveOptions: job.objectiveOptions, corpus: job.corpusDir, model: job.encoder,
     train: {
-      steps: job.steps, batchSize: job.batchSize, accumulate: job.accumulate, seed: job.seed, clipNorm: job.clipNorm,
+      steps: job.steps, batchSize: job.batchSize, accumulate: job.accumulate, lossNormalizer: job.lossNormalizer, seed: job.seed, clipNorm: job.clipNorm,
       logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery, validBatches: job.validBatches,
       schedule: job.schedule, adamw: { beta1: job.adamw.beta1, beta2: job.adamw.beta2, eps: job.adamw.eps, weightDecay: job.adamw.weightDecay, decay: job.decay },
     },

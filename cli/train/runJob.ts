@@ -119,7 +119,7 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
   const leaves = flatten<HostTensor>(initial.params, (x) => x instanceof HostTensor).leaves;
   say(`${job.objectiveName}: ${leaves.reduce((s, t) => s + t.data.length, 0).toLocaleString()} parameters, ${job.steps} steps of ${job.batchSize} x ${job.seqLen}`);
   const result = await train({
-    objective, dataset: job.dataset, seqLen: job.seqLen, batchSize: job.batchSize, accumulate: job.accumulate, steps: job.steps,
+    objective, dataset: job.dataset, seqLen: job.seqLen, batchSize: job.batchSize, accumulate: job.accumulate, lossNormalizer: job.lossNormalizer, steps: job.steps,
     schedule: job.schedule, adamw: job.adamw, ...(job.clipNorm > 0 ? { clipNorm: job.clipNorm } : {}), seed: job.seed,
     log: new JsonLog(join(o.out, 'log.jsonl')), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
     checkpoints: store, valid: validationBatches(job, job.validBatches), resume: o.resume, ...(o.progress !== undefined ? { progress: o.progress } : {}),
