@@ -22,7 +22,7 @@ const caseArb = fc
     return { ...c, ids };
   });
 
-describe('token routing (spec 2f 3)', () => {
+describe('the released token route, tokenRoute (paddedLengthDropCompat; spec 2f 3)', () => {
   it('each row drops exactly floor(T·ρ): the lowest (score, position), order kept; no special dropped when enough normal tokens', () => {
     fc.assert(
       fc.property(caseArb, ({ rows, seqLen, ratio, importance, ids }) => {
