@@ -62,7 +62,6 @@ export const pcfgGenerateCommand: Command = {
     seed: { type: 'string' },
     'seq-len': { type: 'string' },
     'rows-per-shard': { type: 'string' },
-    vocab: { type: 'string' },
     overwrite: { type: 'boolean' },
     json: { type: 'boolean' },
   },
