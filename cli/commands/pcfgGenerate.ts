@@ -62,6 +62,7 @@ export const pcfgGenerateCommand: Command = {
     seed: { type: 'string' },
     'seq-len': { type: 'string' },
     'rows-per-shard': { type: 'string' },
+    vocab: { type: 'string' },
     overwrite: { type: 'boolean' },
     json: { type: 'boolean' },
   },

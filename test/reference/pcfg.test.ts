@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ChartWorkspace, corpusStats, insideChart, insideLogValue, nonterminalId, outsideChart, outsideLogValue, parseRuleLines,
-  parseRuleText, sampleDownstreamSentences, sampleSentences, sentenceAt, sentenceLogProb, taskLabel, trueConditionals,
+  parseRuleText, rawWeightGrammar, sampleDownstreamSentences, sampleSentences, sentenceAt, sentenceCount, sentenceLogProb, taskLabel,
+  trueConditionals, unreachableNonterminals, UnreachableSymbolError,
 } from '../../corpora/pcfg/index.ts';
 import { key } from '../../prng/index.ts';
 
@@ -133,5 +134,30 @@ describe('statistics of 1500 sampled sentences (spec 5b4, 5b5)', () => {
     const ranked = [...counts].sort((a, b) => b[1] - a[1]);
     expect(ranked.slice(0, 3).map(([l]) => l)).toEqual(['A2_6', 'A2_9', 'A2_3']);
     expect(Math.abs(ranked[0]![1] / n - 0.21)).toBeLessThan(3 * Math.sqrt((0.21 * 0.79) / n) + 0.005);
+  });
+});
+
+describe('what the original code does differently with this file', () => {
+  it('has one unreachable nonterminal, A1_9 (no start pair uses it); the strict reader (--rules) rejects it', () => {
+    expect(unreachableNonterminals(g)).toEqual(['A1_9']);
+    expect(() => parseRuleText(text, { file: RULE_FILE, unreachable: 'error' })).toThrow(UnreachableSymbolError);
+    expect(() => parseRuleText(text, { file: RULE_FILE, unreachable: 'error' })).toThrow(/1 nonterminal is unreachable from S: A1_9 \(lines \d+-\d+\)/);
+  });
+
+  it('raw weights (as nltk uses them) move ln P(x) by up to ~1e-3, the optimal loss far less than its error; labels agree', () => {
+    const raw = rawWeightGrammar(g);
+    const batch = sampleSentences(g, key(2023), 1500);
+    let largest = 0;
+    for (let s = 0; s < sentenceCount(batch); s++) {
+      const x = sentenceAt(batch, s);
+      largest = Math.max(largest, Math.abs(sentenceLogProb(insideChart(raw, x)) - sentenceLogProb(insideChart(g, x))));
+    }
+    expect(largest).toBeGreaterThan(1e-4);
+    expect(largest).toBeLessThan(3e-3);
+    const [a, r] = [corpusStats(g, batch), corpusStats(raw, batch)];
+    expect(Math.abs(a.optimalLoss - r.optimalLoss)).toBeLessThan(1e-4);
+    expect(r.tasks.B.counts).toEqual(a.tasks.B.counts);
+    // the subset the loss script reads (4 < length < 32) is harder than all lengths: short sentences are predictable
+    expect(a.downstreamOptimalLoss).toBeGreaterThan(a.optimalLoss + 0.02);
   });
 });
