@@ -12,6 +12,7 @@ export const evalSourceOptions = {
 
 export const evalSourceUsage = `  --checkpoint DIR     a checkpoint directory, or a run directory (its latest checkpoint)
   --rules FILE         rule file of the grammar
+  --allow-unreachable  accept nonterminals of the rule file that no derivation reaches (the study's has A1_9)
   --grammar-seed N     instead of --rules: the generated grammar of seed N
                        (neither: the grammar named in the checkpoint's config.json, pretext.grammar)`;
 

@@ -38,7 +38,7 @@ export function loadGrammarSource(flags: GrammarSourceFlags): { grammar: Grammar
 export const chartWeightsOptions = { 'raw-weights': { type: 'boolean' } } as const;
 
 export const chartWeightsUsage = `  --raw-weights        run the inside/outside charts on the rule file's weights as written (the original
-                       code's way), not normalised per left-hand side; ln P(x) moves by up to ~1e-3`;
+                       code's way), not normalised per left-hand side (on the study's file ln P(x) moves by up to 1.5e-3)`;
 
 /** The grammar the charts use: the grammar itself, or its raw-weight view under --raw-weights. */
 export function chartGrammar(grammar: Grammar, values: Record<string, unknown>): Grammar {
