@@ -32,7 +32,7 @@ export const evalHessianCommand: Command = {
   --pool N             pretraining sentences: the first N training sentences of \`pcfg generate --seed S\`
                        (default 1000), with academic-budget BERT static masks (15%, at most 5, 80/10/10)
   --seed S             sentence and mask seed; v and the minibatches come from foldIn(key(S), 2) (default 0)
-  --seq-len T          row length (default 32, the study's pretraining length)
+  --seq-len T          row length (default: the checkpoint's positions, which a pretext run sets to its rows' length)
   --json               print one JSON object: trace, stdErr, samples, runningMeans, dimension...
 Eval mode (no dropout); L = mean MLM cross-entropy over the masked tokens of the minibatch; v ~ N(0, I)
 over every parameter but the decoder bias (HF cls.predictions.bias); vᵀHv by double backprop.`,
@@ -41,9 +41,11 @@ over every parameter but the decoder bias (HF cls.predictions.bias); vᵀHv by d
     requirePositive(f.samples, 'samples');
     requirePositive(f.batch, 'batch');
     requirePositive(f.pool, 'pool');
-    const seqLen = f['seq-len'] ?? 32;
-    if (seqLen < 3) throw new CliError(`--seq-len must be at least 3, got ${seqLen}`, { flag: 'seq-len', value: seqLen });
+    if (f['seq-len'] !== undefined && f['seq-len'] < 3) throw new CliError(`--seq-len must be at least 3, got ${f['seq-len']}`, { flag: 'seq-len', value: f['seq-len'] });
     const model = loadCheckpointMlm(f.checkpoint);
+    const positions = model.view.config.maxPositions;
+    const seqLen = f['seq-len'] ?? positions;
+    if (seqLen > positions) throw new CliError(`--seq-len ${seqLen} is longer than the ${positions} positions of ${model.dir}`, { flag: 'seq-len', value: seqLen, maxPositions: positions });
     const { grammar, source } = evalGrammar(values, model);
     const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.train), f.pool, { maxLength: seqLen - 2 });
     const pool = pcfgMlmPool(grammar, model.vocab, sentences, seqLen, BUDGET_MASKING, f.seed);
