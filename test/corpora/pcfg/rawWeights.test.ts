@@ -79,6 +79,19 @@ describe('raw rule weights in the charts (the original code\'s way)', () => {
     expect(rawWeightGrammar(g)).toBe(raw);
   });
 
+  it('task labels follow the raw weights: a tie after normalising is broken by the weights as written', async () => {
+    // every sentence is "x x y z w"; span [0,2) is P -> A A (0.9995) or R -> A A (1.0005): normalised
+    // both are 1 and the tie goes to P (first in label order); raw, R wins
+    const tie = 'S S1 0.5\nS S2 0.5\nS1 P Q 1\nS2 R Q 1\nP A A 0.9995\nR A A 1.0005\nQ C D 1\nD E F 1\nA x 1\nC y 1\nE z 1\nF w 1\n';
+    const dir = makeTmpDir();
+    const rules = join(dir, 'tie.txt');
+    writeFileSync(rules, tie);
+    const tasks = async (...flags: string[]) =>
+      JSON.parse((await runCli(['pcfg', 'tasks', '--rules', rules, '--task', 'C', '--sentences', '3', '--out', join(dir, 'c.csv'), '--json', ...flags])).out);
+    expect((await tasks()).majorityLabel).toBe('P');
+    expect((await tasks('--raw-weights')).majorityLabel).toBe('R');
+  });
+
   it('pcfg parse / stats --raw-weights use the raw weights; without the flag, the normalised ones', async () => {
     const dir = makeTmpDir();
     const rules = join(dir, 'off.txt');
