@@ -18,5 +18,6 @@ export {
   type MetricRow, METRICS, METRIC_COLUMNS, metricsTable, excessLossRows, hessianRows, probeRows, metricsByRun, markdownTable, writeTable,
 } from './report.ts';
 export { type CheckpointMlm, resolveCheckpointDir, checkpointVocab, checkpointGrammar, loadCheckpointMlm } from './checkpointModel.ts';
-export { pcfgProbeData, pcfgMlmPool, BUDGET_MASKING } from './pcfgData.ts';
+export { pcfgProbeData, pcfgMlmPool, pcfgTokenRows, BUDGET_MASKING } from './pcfgData.ts';
+export { electraRtdPool, discriminatorHessianTrace } from './electraHessian.ts';
 export * from './checkpointEncoder.ts';

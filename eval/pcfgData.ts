@@ -2,7 +2,7 @@ import { ChartWorkspace, sentenceAt, sentenceCount, taskLabel, type Grammar, typ
 import type { Vocab } from '../corpora/tokenizer/index.ts';
 import { HostTensor } from '../dsl/host.ts';
 import { type MlmMasking, maskTokens } from '../objectives/mlm.ts';
-import { vocabInfo } from '../objectives/objective.ts';
+import { type TokenBatch, vocabInfo } from '../objectives/objective.ts';
 import { key as rootKey } from '../prng/key.ts';
 import { sentencesToTokens, terminalTokenIds } from './excessLoss.ts';
 import type { MlmPool } from './hessianTrace.ts';
@@ -25,10 +25,15 @@ export const BUDGET_MASKING: MlmMasking = { kind: 'budget', prob: 0.15, maxPredi
  * `masking` (default BUDGET_MASKING, static copy 0 of seed `maskSeed`).
  */
 export function pcfgMlmPool(grammar: Grammar, vocab: Vocab, sentences: SentenceBatch, seqLen = 32, masking: MlmMasking = BUDGET_MASKING, maskSeed = 0): MlmPool {
-  const rows = probeData(sentencesToTokens(sentences, terminalTokenIds(grammar, vocab)), new Int32Array(sentenceCount(sentences)), vocab.specials, seqLen);
-  const tokens = { inputIds: rows.inputIds, attentionMask: rows.attentionMask, rows: rows.rows, seqLen, blockIds: Int32Array.from({ length: rows.rows }, (_, i) => i) };
+  const tokens = pcfgTokenRows(grammar, vocab, sentences, seqLen);
   const m = masking.kind === 'budget' ? { ...masking, staticSeed: masking.staticSeed ?? maskSeed } : masking;
   const masked = maskTokens(tokens, rootKey(maskSeed), m, vocabInfo(vocab), 0);
-  const t = (data: Int32Array | Uint8Array, dtype: 'i32' | 'bool') => new HostTensor(['batch', 'seq'], [rows.rows, seqLen], dtype, data);
-  return { inputIds: t(masked.inputIds, 'i32'), attentionMask: t(rows.attentionMask, 'bool'), labels: t(masked.labels, 'i32') };
+  const t = (data: Int32Array | Uint8Array, dtype: 'i32' | 'bool') => new HostTensor(['batch', 'seq'], [tokens.rows, seqLen], dtype, data);
+  return { inputIds: t(masked.inputIds, 'i32'), attentionMask: t(tokens.attentionMask, 'bool'), labels: t(masked.labels, 'i32') };
+}
+
+/** PCFG sentences as pretraining rows: `[CLS] w.. [SEP]` padded to seqLen (longer ones truncated), block id = sentence index. */
+export function pcfgTokenRows(grammar: Grammar, vocab: Vocab, sentences: SentenceBatch, seqLen: number): TokenBatch {
+  const rows = probeData(sentencesToTokens(sentences, terminalTokenIds(grammar, vocab)), new Int32Array(sentenceCount(sentences)), vocab.specials, seqLen);
+  return { inputIds: rows.inputIds, attentionMask: rows.attentionMask, rows: rows.rows, seqLen, blockIds: Int32Array.from({ length: rows.rows }, (_, i) => i) };
 }

@@ -1,6 +1,9 @@
 import * as t from 'io-ts';
 import { sampleSentences } from '../../corpora/pcfg/index.ts';
-import { BUDGET_MASKING, loadCheckpointMlm, mlmHessianTrace, pcfgMlmPool } from '../../eval/index.ts';
+import {
+  BUDGET_MASKING, discriminatorHessianTrace, electraRtdPool, loadCheckpointEncoder, loadCheckpointMlm, mlmHessianTrace, pcfgMlmPool, pcfgTokenRows,
+} from '../../eval/index.ts';
+import { vocabInfo } from '../../objectives/objective.ts';
 import { foldIn, key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { CliError, decodeOrThrow, IntFromString } from '../options.ts';
@@ -13,10 +16,14 @@ const Flags = t.intersection([
   t.partial({ 'seq-len': IntFromString, json: t.boolean }),
 ]);
 
-/** `pretext eval hessian`: Hutchinson's estimate of the trace of the MLM loss's Hessian (spec 5b6). */
+/**
+ * `pretext eval hessian`: Hutchinson's estimate of the trace of the Hessian of the checkpoint's
+ * model's pretraining loss (spec 5b6): the MLM loss, or for ELECTRA the discriminator's
+ * replaced-token-detection loss (eval/electraHessian.ts).
+ */
 export const evalHessianCommand: Command = {
   path: ['eval', 'hessian'],
-  summary: "Hutchinson estimate of the trace of a checkpoint's MLM-loss Hessian",
+  summary: "Hutchinson estimate of the trace of a checkpoint's pretraining-loss Hessian (MLM; ELECTRA: the discriminator's)",
   options: {
     ...evalSourceOptions,
     samples: { type: 'string', default: '100' },
@@ -35,23 +42,29 @@ export const evalHessianCommand: Command = {
   --seq-len T          row length (default: the checkpoint's positions, which a pretext run sets to its rows' length)
   --json               print one JSON object: trace, stdErr, samples, runningMeans, dimension...
 Eval mode (no dropout); L = mean MLM cross-entropy over the masked tokens of the minibatch; v ~ N(0, I)
-over every parameter but the decoder bias (HF cls.predictions.bias); vᵀHv by double backprop.`,
+over every parameter but the decoder bias (HF cls.predictions.bias); vᵀHv by double backprop.
+ELECTRA checkpoints measure their model, the discriminator: L = mean replaced-token-detection BCE over the
+non-pad tokens, θ = the discriminator (encoder with the shared embeddings, and head); each pool row is
+corrupted once with the run's ELECTRA options and the generator's samples (eval mode, key foldIn(key(S), 3)).`,
   run(values) {
     const f = decodeOrThrow(Flags, values, 'flags');
     requirePositive(f.samples, 'samples');
     requirePositive(f.batch, 'batch');
     requirePositive(f.pool, 'pool');
     if (f['seq-len'] !== undefined && f['seq-len'] < 3) throw new CliError(`--seq-len must be at least 3, got ${f['seq-len']}`, { flag: 'seq-len', value: f['seq-len'] });
-    const model = loadCheckpointMlm(f.checkpoint);
-    const positions = model.view.config.maxPositions;
+    const model = loadCheckpointEncoder(f.checkpoint);
+    const positions = model.config.maxPositions;
     const seqLen = f['seq-len'] ?? positions;
     if (seqLen > positions) throw new CliError(`--seq-len ${seqLen} is longer than the ${positions} positions of ${model.dir}`, { flag: 'seq-len', value: seqLen, maxPositions: positions });
     const { grammar, source } = evalGrammar(values, model);
     const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.train), f.pool, { maxLength: seqLen - 2 });
-    const pool = pcfgMlmPool(grammar, model.vocab, sentences, seqLen, BUDGET_MASKING, f.seed);
-    const r = mlmHessianTrace(model.view, pool, { samples: f.samples, batchSize: f.batch, key: foldIn(key(f.seed), 2) });
+    const options = { samples: f.samples, batchSize: f.batch, key: foldIn(key(f.seed), 2) };
+    const r = model.electra
+      ? discriminatorHessianTrace(model.electra, electraRtdPool(model.electra, pcfgTokenRows(grammar, model.vocab, sentences, seqLen), vocabInfo(model.vocab), foldIn(key(f.seed), 3)), options)
+      : mlmHessianTrace(loadCheckpointMlm(model.dir).view, pcfgMlmPool(grammar, model.vocab, sentences, seqLen, BUDGET_MASKING, f.seed), options);
     const result = {
-      checkpoint: model.dir, step: model.step ?? null, objective: model.loaded.pretext.objective.name, grammar: source, seed: f.seed,
+      checkpoint: model.dir, step: model.step ?? null, objective: model.objective ?? null, network: model.network,
+      loss: model.electra ? 'replaced-token detection' : 'mlm', grammar: source, seed: f.seed,
       pool: f.pool, batch: f.batch, seqLen, trace: r.trace, stdErr: r.stdErr, samples: r.samples, dimension: r.dimension, runningMeans: r.runningMeans,
     };
     if (values.json === true) {
@@ -60,7 +73,7 @@ over every parameter but the decoder bias (HF cls.predictions.bias); vᵀHv by d
     }
     console.log(
       [
-        `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''}; grammar ${source}`,
+        `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''} (${model.network}, ${result.loss} loss); grammar ${source}`,
         ...r.runningMeans.map((m) => `after ${m.samples} samples: ${fmt(m.mean)}`),
         `trace of the Hessian: ${fmt(r.trace)} ± ${fmt(r.stdErr)} (${r.samples} samples of batch ${f.batch}, ${r.dimension} parameters)`,
       ].join('\n'),

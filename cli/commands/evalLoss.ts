@@ -42,20 +42,23 @@ ${chartWeightsUsage}
                        4 < length < 32, the subset the study's loss script scores (its downstream CSV)
 Every (sentence, position) pair is one input [CLS] w.. [SEP] with that word masked; q is the softmax over
 the full vocabulary at the mask, restricted to the grammar's words (not renormalised);
-loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
+loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout). For an ELECTRA checkpoint the masked LM
+scored is its generator (network: "electra generator"); the run's model, the discriminator, has no MLM head.`,
   run(values) {
     const f = decodeOrThrow(Flags, values, 'flags');
     requirePositive(f.sentences, 'sentences');
     const seqLen = f['seq-len'] ?? 20;
     if (seqLen < 3) throw new CliError(`--seq-len must be at least 3, got ${seqLen}`, { flag: 'seq-len', value: seqLen });
     const model = loadCheckpointMlm(f.checkpoint);
-    const { grammar, source } = evalGrammar(values, model);
+    const { grammar, source } = evalGrammar(values, { dir: model.dir, grammar: model.loaded.pretext.grammar });
     const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.valid), f.sentences, { maxLength: seqLen - 2 });
     const r = excessLoss(model.view, { grammar: chartGrammar(grammar, values), vocab: model.vocab, sentences, seqLen, ...(f.batch !== undefined ? { batchSize: requirePositive(f.batch, 'batch') } : {}) });
     const result = {
       checkpoint: model.dir,
       step: model.step ?? null,
       objective: model.loaded.pretext.objective.name,
+      // ELECTRA's model is its discriminator, which has no MLM head: the single-mask loss is its generator's
+      network: model.loaded.electra ? 'electra generator' : 'mlm',
       grammar: source,
       seed: f.seed,
       seqLen,
@@ -69,6 +72,7 @@ loss = -sum p* ln(q + 1e-12). The model runs in eval mode (no dropout).`,
     console.log(
       [
         `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''}, objective ${result.objective}`,
+        ...(model.loaded.electra ? ["scored: ELECTRA's generator (the run's model, the discriminator, has no MLM head; eval probe and eval hessian measure it)"] : []),
         `grammar: ${source}; ${r.sentences} validation sentences (seed ${f.seed}), ${r.positions} positions${r.skippedPositions ? `, ${r.skippedPositions} skipped` : ''}`,
         `loss:         ${fmt(r.loss)} ± ${fmt(r.lossStdErr)} nats/position (single mask)`,
         `optimal loss: ${fmt(r.optimalLoss)} ± ${fmt(r.optimalLossStdErr)}`,

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { sampleDownstreamSentences, sentenceCount, taskClassNames, type SentenceBatch } from '../../corpora/pcfg/index.ts';
-import { linearProbe, loadCheckpointMlm, pcfgProbeData } from '../../eval/index.ts';
+import { linearProbe, loadCheckpointEncoder, pcfgProbeData } from '../../eval/index.ts';
 import { foldIn, key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { decodeOrThrow, IntFromString, NumberFromString } from '../options.ts';
@@ -46,19 +46,19 @@ export const evalProbeCommand: Command = {
   --epochs N (50) --batch N (512) --lr X (1e-3) --warmup N (50) --dropout X (0.1, on the features)
   --seq-len L          padded length (default 20): features are the last-layer states at positions 1..L-2
   --json               print one JSON object: accuracy per epoch, finalAccuracy, bestAccuracy, majority...
-The encoder is frozen and stays in train mode (its dropout is active) while the probe trains; validation
+The encoder is the checkpoint's model (ELECTRA: the discriminator). It is frozen and stays in train mode (its dropout is active) while the probe trains; validation
 accuracy is measured in eval mode.`,
   run(values) {
     const f = decodeOrThrow(Flags, values, 'flags');
     requirePositive(f.train, 'train');
-    const model = loadCheckpointMlm(f.checkpoint);
+    const model = loadCheckpointEncoder(f.checkpoint);
     const { grammar, source } = evalGrammar(values, model);
     const seqLen = f['seq-len'] ?? 20;
     const all = sampleDownstreamSentences(grammar, key(f.seed), f.train + f.valid);
     const train = pcfgProbeData(grammar, model.vocab, f.task, slice(all, 0, f.train), seqLen);
     const valid = pcfgProbeData(grammar, model.vocab, f.task, slice(all, f.train, sentenceCount(all)), seqLen);
     const classes = taskClassNames(grammar, f.task).length;
-    const r = linearProbe({ params: model.view.encoder, config: model.view.config }, train, valid, {
+    const r = linearProbe({ params: model.encoder, config: model.config }, train, valid, {
       numLabels: classes,
       key: foldIn(key(f.seed), 1),
       ...(f.epochs !== undefined ? { epochs: requirePositive(f.epochs, 'epochs') } : {}),
@@ -71,7 +71,7 @@ accuracy is measured in eval mode.`,
     for (const y of valid.labels) counts.set(y, (counts.get(y) ?? 0) + 1);
     const majority = valid.rows > 0 ? Math.max(...counts.values()) / valid.rows : NaN;
     const result = {
-      checkpoint: model.dir, step: model.step ?? null, objective: model.loaded.pretext.objective.name, grammar: source, task: f.task, seed: f.seed,
+      checkpoint: model.dir, step: model.step ?? null, objective: model.objective ?? null, network: model.network, grammar: source, task: f.task, seed: f.seed,
       train: train.rows, valid: valid.rows, classes, majority, truncated: train.truncated + valid.truncated, seqLen,
       finalAccuracy: r.finalAccuracy, bestAccuracy: r.bestAccuracy, epochs: r.epochs,
     };
@@ -81,7 +81,7 @@ accuracy is measured in eval mode.`,
     }
     console.log(
       [
-        `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''}; task ${f.task}, ${train.rows} train / ${valid.rows} valid sentences, grammar ${source}`,
+        `checkpoint: ${model.dir}${model.step !== undefined ? ` (step ${model.step})` : ''} (${model.network}); task ${f.task}, ${train.rows} train / ${valid.rows} valid sentences, grammar ${source}`,
         ...r.epochs.map((e) => `epoch ${String(e.epoch).padStart(3)}: train loss ${fmt(e.trainLoss)}, valid accuracy ${fmt(e.validAccuracy)}`),
         `final accuracy ${fmt(r.finalAccuracy)} (best ${fmt(r.bestAccuracy)}; majority ${fmt(majority)})`,
       ].join('\n'),

@@ -1,5 +1,6 @@
 import type { Grammar } from '../../corpora/pcfg/index.ts';
-import { checkpointGrammar, type CheckpointMlm } from '../../eval/index.ts';
+import { checkpointGrammar } from '../../eval/index.ts';
+import type { GrammarRef } from '../../models/checkpoint/index.ts';
 import type { Command } from '../command.ts';
 import { CliError, decodeOrThrow } from '../options.ts';
 import { GrammarSourceFlags, grammarSourceOptions, loadGrammarSource } from './pcfgGrammarSource.ts';
@@ -16,11 +17,11 @@ export const evalSourceUsage = `  --checkpoint DIR     a checkpoint directory, o
   --grammar-seed N     instead of --rules: the generated grammar of seed N
                        (neither: the grammar named in the checkpoint's config.json, pretext.grammar)`;
 
-/** The grammar of an evaluation: from --rules / --grammar-seed, else from the checkpoint's config. */
-export function evalGrammar(values: Record<string, unknown>, model: CheckpointMlm): { grammar: Grammar; source: string } {
+/** The grammar of an evaluation: from --rules / --grammar-seed, else the one the checkpoint's config names. */
+export function evalGrammar(values: Record<string, unknown>, model: { readonly dir: string; readonly grammar?: GrammarRef | undefined }): { grammar: Grammar; source: string } {
   const flags = decodeOrThrow(GrammarSourceFlags, values, 'flags');
   if (flags.rules !== undefined || flags['grammar-seed'] !== undefined) return loadGrammarSource(flags);
-  if (model.loaded.pretext.grammar) return checkpointGrammar(model.loaded.pretext.grammar, model.dir);
+  if (model.grammar) return checkpointGrammar(model.grammar, model.dir);
   throw new CliError(`${model.dir}: its config.json names no grammar (pretext.grammar); give --rules FILE or --grammar-seed N`, { flags: ['rules', 'grammar-seed'] });
 }
 
