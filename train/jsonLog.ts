@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../util/atomicWrite.ts';
 
 /**
  * JSON-lines training log in the style of fairseq's json log format: one object per line with
@@ -9,6 +10,25 @@ import { dirname } from 'node:path';
 export class JsonLog {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
+  }
+
+  /**
+   * Drops the lines of updates after `update` (and a torn last line), atomically: a run resumed
+   * from that update's checkpoint replays them. Returns how many lines were dropped.
+   */
+  truncateAfter(update: number): number {
+    if (!existsSync(this.path)) return 0;
+    const lines = readFileSync(this.path, 'utf8').split('\n').filter((l) => l !== '');
+    const kept = lines.filter((l) => {
+      try {
+        const u = (JSON.parse(l) as { update?: unknown }).update;
+        return typeof u !== 'number' || u <= update;
+      } catch {
+        return false;
+      }
+    });
+    if (kept.length < lines.length) writeFileAtomic(this.path, kept.map((l) => `${l}\n`).join(''));
+    return lines.length - kept.length;
   }
 
   write(record: Record<string, unknown>): void {

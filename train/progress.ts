@@ -1,14 +1,14 @@
 import cliProgress from 'cli-progress';
 
-/** A terminal progress bar with ETA and the latest loss (only when stderr is a terminal). */
+/** A terminal progress bar with ETA and the latest loss (only when stderr is a terminal; showLoss false for work without one). */
 export class ProgressBar {
   private readonly bar: cliProgress.SingleBar | undefined;
 
-  constructor(total: number, start: number, label: string, enabled = process.stderr.isTTY === true) {
+  constructor(total: number, start: number, label: string, enabled = process.stderr.isTTY === true, showLoss = true) {
     if (!enabled) return;
     this.bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}`,
+        format: `${label} [{bar}] {value}/{total}${showLoss ? ' | loss {loss}' : ''} | {tps} tok/s | ETA {eta_formatted}`,
         stream: process.stderr,
         hideCursor: true,
         clearOnComplete: false,

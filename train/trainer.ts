@@ -8,7 +8,8 @@ import type { AdamWConfig } from './optim/adamw.ts';
 import { ProgressBar } from './progress.ts';
 import type { Schedule } from './schedule.ts';
 import type { LossNormalizer } from './trainStep.ts';
-import { tokenBatchFromRows } from './tokenBatches.ts';
+import { PretextError } from '../util/errors.ts';
+import { TrainingDataError, tokenBatchFromRows } from './tokenBatches.ts';
 
 /** What a checkpoint holds for resuming: the state and where training stands. */
 export interface TrainerCheckpoint {
@@ -44,8 +45,11 @@ export interface TrainingOptions {
   readonly checkpoints?: CheckpointStore;
   /** Validation batches (fixed; masks from validSeed). */
   readonly valid?: readonly TokenBatch[];
-  readonly resume: boolean;
+  /** The checkpoint to continue from (e.g. checkpoints.latest()); a fresh run when absent. */
+  readonly resumeFrom?: TrainerCheckpoint;
   readonly progress?: boolean;
+  /** Stops as Ctrl-C does once aborted (a caller that runs several jobs, e.g. the demo, stops them all). */
+  readonly signal?: AbortSignal;
   /** Called after every update (tests, sweeps). */
   readonly onStep?: (log: StepLog) => void;
   /** Stops cleanly at the first update after this many seconds (a wall-clock budget: not reproducible). */
@@ -66,24 +70,26 @@ export interface TrainingResult {
 
 const VALID_SEED_OFFSET = 7919;
 
+/** A non-finite loss or gradient norm: training stops there and saves nothing after the last good checkpoint. */
+export class TrainingDivergedError extends PretextError {}
+
 /**
  * The training loop: shuffled batches from the dataset (by key, resumable), compiled steps on
  * resident state, JSON-lines logs, validation, checkpoints every N updates and at the end, and a
  * clean stop on Ctrl-C (the current update finishes, a checkpoint is written). Resuming from a
- * checkpoint continues bit for bit: data order, masks and dropout all derive from (seed, step).
+ * checkpoint continues bit for bit: data order, masks and dropout all derive from (seed, step);
+ * the log drops lines of updates after the checkpoint (they are replayed) and marks the resume.
+ * A non-finite loss or gradient norm stops training (TrainingDivergedError) without saving.
  */
 export async function train(o: TrainingOptions): Promise<TrainingResult> {
   const dataKey = foldIn(rootKey(o.seed), 1);
-  let start = 0;
-  let cursor: ShuffleCursor = { epoch: 0, position: 0 };
-  let initial = o.initialState ?? StepRunner.initialState(o.objective, o.seed);
-  if (o.resume) {
-    const ck = o.checkpoints?.latest();
-    if (ck) {
-      initial = ck.state;
-      start = ck.step;
-      cursor = ck.cursor;
-    }
+  const ck = o.resumeFrom;
+  const start = ck?.step ?? 0;
+  let cursor: ShuffleCursor = ck?.cursor ?? { epoch: 0, position: 0 };
+  const initial = ck?.state ?? o.initialState ?? StepRunner.initialState(o.objective, o.seed);
+  if (ck && o.log) {
+    const dropped = o.log.truncateAfter(start);
+    o.log.write({ event: 'resume', step: start, ...(dropped > 0 ? { droppedLines: dropped } : {}) });
   }
   const runner = new StepRunner({
     objective: o.objective, schedule: o.schedule, adamw: o.adamw, seed: o.seed, ...(o.clipNorm !== undefined ? { clipNorm: o.clipNorm } : {}),
@@ -93,11 +99,12 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
   const batches = shuffledBatches(split, { key: dataKey, batchSize: o.batchSize, start: cursor, dropLast: true });
   const history: StepLog[] = [];
   const validation: TrainingResult['validation'][number][] = [];
-  let interrupted = false;
+  let interrupted = o.signal?.aborted ?? false;
   const onSigint = () => {
     interrupted = true;
   };
   process.once('SIGINT', onSigint);
+  o.signal?.addEventListener('abort', onSigint);
   const bar = new ProgressBar(o.steps, start, o.objective.name, o.progress ?? process.stderr.isTTY === true);
   // cumulative compute for curves against tokens (input positions) and FLOPs; a resumed run counts the updates before it
   const tokensPerUpdate = o.accumulate * o.batchSize * o.seqLen;
@@ -111,7 +118,11 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
     validation.push({ step, ...r });
     o.log?.write({ update: step, valid_loss: r.loss, ...totals(step), ...Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [`valid_${k}`, v])) });
   };
-  const save = (step: number) => o.checkpoints?.save({ state: runner.state(), step, cursor });
+  let lastSaved = ck ? start : undefined;
+  const save = (step: number) => {
+    o.checkpoints?.save({ state: runner.state(), step, cursor });
+    lastSaved = step;
+  };
   let step = start;
   try {
     if (start === 0 && o.evalEvery > 0) validate(0);
@@ -119,18 +130,26 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
       const micro: TokenBatch[] = [];
       for (let i = 0; i < o.accumulate; i++) {
         const next = batches.next();
-        if (next.done) throw new Error('the dataset has fewer rows than one batch');
+        if (next.done) throw new TrainingDataError(`the training split has ${split.rows} rows, fewer than one batch of ${o.batchSize}`, { field: 'batchSize' });
         micro.push(tokenBatchFromRows(next.value.data, o.seqLen, 'train'));
         cursor = next.value.next;
       }
       const log = runner.step(step, micro);
+      if (!Number.isFinite(log.loss) || !Number.isFinite(log.gradNorm)) {
+        o.log?.write({ event: 'diverged', step: step + 1, loss: log.loss, gnorm: log.gradNorm });
+        throw new TrainingDivergedError(
+          `update ${step + 1}: the loss is ${log.loss} and the gradient norm ${log.gradNorm}; training stopped without saving ` +
+            `(${lastSaved !== undefined ? `the last checkpoint, of update ${lastSaved}, is kept` : 'no checkpoint had been saved'}; a lower learning rate or clipping may help)`,
+          { step: step + 1, loss: log.loss, gradNorm: log.gradNorm, lastCheckpoint: lastSaved },
+        );
+      }
       flops = (flops ?? flopsBefore(runner, start, micro)) + log.flops;
       history.push(log);
       step++;
       const tokens = micro.reduce((s, b) => s + b.attentionMask.reduce((a, v) => a + v, 0), 0);
       const tps = (tokens * 1000) / log.ms;
       bar.update(step, log.loss, tps);
-      if (o.log && (step % o.logEvery === 0 || step === o.steps)) {
+      if (o.log && (step % o.logEvery === 0 || step === o.steps || interrupted)) {
         o.log.write({ epoch: cursor.epoch, update: step, loss: log.loss, lr: log.lr, gnorm: log.gradNorm, tokens_per_s: tps, ms: log.ms, ...totals(step), ...log.metrics });
       }
       o.onStep?.(log);
@@ -140,11 +159,15 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
       // let signal handlers run between updates
       await new Promise((r) => setImmediate(r));
     }
-    if (validation[validation.length - 1]?.step !== step) validate(step);
-    save(step);
+    // a resumed run that had nothing left to do leaves its files as they were
+    if (step > start) {
+      if (validation[validation.length - 1]?.step !== step) validate(step);
+      save(step);
+    }
   } finally {
     bar.stop();
     process.removeListener('SIGINT', onSigint);
+    o.signal?.removeEventListener('abort', onSigint);
   }
   return { state: runner.state(), steps: step, interrupted, timeLimitReached, history, validation };
 }

@@ -9,7 +9,7 @@ import { runTrainJob } from '../train/runJob.ts';
 const Flags = t.intersection([
   t.type({ corpus: t.string, out: t.string }),
   t.partial({
-    objective: t.string, steps: IntFromString, preset: t.string, config: t.string, resume: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
+    objective: t.string, steps: IntFromString, preset: t.string, config: t.string, resume: t.boolean, overwrite: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
     lr: NumberFromString, init: t.string, 'hard-tokens': t.string, 'no-progress': t.boolean, json: t.boolean,
   }),
 ]);
@@ -30,6 +30,7 @@ export const trainCommand: Command = {
     preset: { type: 'string' },
     config: { type: 'string' },
     resume: { type: 'boolean' },
+    overwrite: { type: 'boolean' },
     seed: { type: 'string' },
     'batch-size': { type: 'string' },
     lr: { type: 'string' },
@@ -48,6 +49,7 @@ export const trainCommand: Command = {
       '  --preset NAME        a method\'s published settings (configs/NAME.json, listed below)',
       '  --config FILE.json   { objective, model, objectiveOptions, train } over the preset (flags win; unknown keys are errors)',
       '  --resume             continue from the run directory\'s latest checkpoint (bit-identical continuation)',
+      '  --overwrite          replace the run already in --out (removes only what training wrote there)',
       '  --seed N, --batch-size N, --lr X',
       '  --init CKPT          se: the pretrained model to continue from (stage 1 scores the corpus with it)',
       '  --hard-tokens FILE   se: stage-1 output to reuse instead of computing it',
@@ -76,6 +78,7 @@ export const trainCommand: Command = {
     const result = await runTrainJob(job, {
       out: f.out,
       resume: f.resume ?? false,
+      overwrite: f.overwrite ?? false,
       progress: !(f['no-progress'] ?? false) && process.stderr.isTTY === true,
       ...(f.init ? { initFrom: f.init } : {}),
       ...(f['hard-tokens'] ? { hardTokens: f['hard-tokens'] } : {}),

@@ -86,6 +86,12 @@ export function resolveTrainJob(config: TrainConfig, flags: TrainOverrides): Tra
   const steps = flags.steps ?? config.train?.steps;
   if (steps === undefined) throw new CliError('train: no step count (use --steps or "train.steps" in the config)', { field: 'steps' });
   const lr = flags.lr ?? config.train?.schedule?.lr ?? 5e-4;
+  if (!(lr > 0)) throw new CliError(`${flags.lr !== undefined ? '--lr' : 'train.schedule.lr'} must be positive, got ${lr}`, { field: flags.lr !== undefined ? 'lr' : 'train.schedule.lr' });
+  const batchSize = flags.batchSize ?? t.batchSize;
+  const batchFrom = flags.batchSize !== undefined ? '--batch-size' : config.train?.batchSize !== undefined ? 'train.batchSize' : 'the default batch size';
+  if (batchSize < 1) throw new CliError(`${batchFrom} must be at least 1, got ${batchSize}`, { field: 'batchSize' });
+  const trainRows = dataset.split('train').rows;
+  if (batchSize > trainRows) throw new CliError(`${batchFrom} ${batchSize} is more than the ${trainRows} training rows of ${flags.corpus}`, { field: 'batchSize' });
   const schedule = resolveSchedule(config.train?.schedule, steps, lr);
   const decay = config.train?.adamw?.decay ?? 'noBiasLayerNorm';
   const adamw: AdamWConfig = {
@@ -97,7 +103,7 @@ export function resolveTrainJob(config: TrainConfig, flags: TrainOverrides): Tra
   };
   return {
     objectiveName, objectiveOptions, corpusDir: flags.corpus, dataset, vocab, seqLen, encoder, modelSettings: config.model ?? {}, steps,
-    batchSize: flags.batchSize ?? t.batchSize, accumulate: t.accumulate, lossNormalizer: t.lossNormalizer, seed: flags.seed ?? t.seed, clipNorm: t.clipNorm,
+    batchSize, accumulate: t.accumulate, lossNormalizer: t.lossNormalizer, seed: flags.seed ?? t.seed, clipNorm: t.clipNorm,
     logEvery: t.logEvery, evalEvery: t.evalEvery, checkpointEvery: t.checkpointEvery, validBatches: t.validBatches,
     schedule, adamw, decay,
   };

@@ -12,17 +12,21 @@ import { datasetBlockBatches, loadHardTokens, saveHardTokens, selfQuestion } fro
 import { JsonLog } from '../../train/jsonLog.ts';
 import { type StepLog, StepRunner, type TrainState } from '../../train/loop.ts';
 import { adamwInit } from '../../train/optim/adamw.ts';
+import { ProgressBar } from '../../train/progress.ts';
 import { tokenBatchFromRows } from '../../train/tokenBatches.ts';
 import { type TrainingResult, train } from '../../train/trainer.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
 import { checkpointVocab, hasCheckpointVocab, loadCheckpointMlmModel } from '../../eval/checkpointModel.ts';
 import { CliError } from '../options.ts';
 import { continuedJob } from './continueModel.ts';
+import { HARD_TOKENS_FILE, JOB_FILE, LOG_FILE, checkResumedJob, checkRunFolder, clearRun } from './runFolder.ts';
 import { type TrainJob, buildObjective, jobJson } from './resolveJob.ts';
 
 export interface RunOptions {
   readonly out: string;
   readonly resume: boolean;
+  /** Replace a run already in `out` (only the files training writes, see runFolder.ts). */
+  readonly overwrite?: boolean;
   readonly progress?: boolean;
   /** SE: the checkpoint (or run directory) of the model to continue from. */
   readonly initFrom?: string;
@@ -33,6 +37,8 @@ export interface RunOptions {
   readonly onStep?: (log: StepLog) => void;
   /** Stops cleanly after this many seconds of training (a wall-clock budget; not reproducible). */
   readonly stopAfterSeconds?: number;
+  /** Stops training cleanly (a checkpoint is saved) once aborted, as Ctrl-C does. */
+  readonly signal?: AbortSignal;
 }
 
 /** The first `batches` validation batches of the dataset (fixed: the same rows every evaluation). */
@@ -68,26 +74,50 @@ function mlmLocation(objective: AnyObjective, params: unknown): { in: 'params'; 
   return v.encoder === p.encoder && v.mlmHead === p.mlmHead ? { in: 'params', path: '' } : { in: 'view' };
 }
 
-/** Runs a training job: objective, data, checkpoints, logs, and for SE its stage 1 first. */
+/** SE stage 1's batches on a progress bar (rows scored), like training's. */
+function* withProgress(batches: Iterable<TokenBatch>, rows: number, enabled: boolean): Generator<TokenBatch> {
+  const bar = new ProgressBar(rows, 0, 'se stage 1', enabled, false);
+  const t0 = performance.now();
+  let done = 0;
+  try {
+    for (const b of batches) {
+      yield b; // the consumer scores it before asking for the next
+      done += b.rows;
+      bar.update(done, Number.NaN, (done * b.seqLen * 1000) / (performance.now() - t0));
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+/**
+ * Runs a training job: objective, data, checkpoints, logs, and for SE its stage 1 first. Nothing
+ * is written to the run folder until everything is validated (the folder's state, a resumed
+ * run's job and checkpoint, the inputs); a failed --resume leaves the run's files as they were.
+ */
 export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<TrainingResult & { objective: AnyObjective }> {
   const say = o.log ?? ((l: string) => console.error(l));
-  // a continued run's architecture is the checkpoint's
+  const inputs = [...(o.initFrom ? [{ flag: 'init', path: o.initFrom }] : []), ...(o.hardTokens ? [{ flag: 'hard-tokens', path: o.hardTokens }] : [])];
+  checkRunFolder(o.out, { resume: o.resume, overwrite: o.overwrite ?? false, inputs });
+  // a continued run's architecture is the checkpoint's, so it is known before a resumed job is compared
   const init = o.initFrom ? initialMlm(job, o.initFrom, say) : undefined;
   if (init) job = init.job;
+  if (o.resume) checkResumedJob(o.out, jobJson(job));
   let hardPositions: ReadonlyMap<number, ArrayLike<number>> | undefined;
   let initialParams: Concrete<MlmModelParams> | undefined;
+  let stage1: { file: string; hard: Map<number, Int32Array>; said: string } | undefined;
   if (job.objectiveName === 'se') {
     if (!init) throw new CliError('train --objective se continues a pretrained model: give --init CHECKPOINT', { flag: 'init' });
     initialParams = init.params;
-    const file = o.hardTokens ?? join(o.out, 'hard-tokens.json');
+    const file = o.hardTokens ?? join(o.out, HARD_TOKENS_FILE);
     if (o.hardTokens || (o.resume && existsSync(file))) hardPositions = loadHardTokens(file).hard;
     else {
       say(`se stage 1: scoring every training block with ${o.initFrom}`);
-      const { hard, summary } = selfQuestion(initialParams, job.encoder, datasetBlockBatches(job.dataset.split('train'), job.seqLen, 256), {
+      const split = job.dataset.split('train');
+      const { hard, summary } = selfQuestion(initialParams, job.encoder, withProgress(datasetBlockBatches(split, job.seqLen, 256), split.rows, o.progress ?? false), {
         ...(job.objectiveOptions['threshold'] !== undefined ? { threshold: job.objectiveOptions['threshold'] as number } : {}),
       });
-      saveHardTokens(file, hard, { threshold: (job.objectiveOptions['threshold'] as number | undefined) ?? 0.1 });
-      say(`se stage 1: ${(summary.hardFraction * 100).toFixed(1)}% of tokens hard, mean |H| ${summary.meanHardPerBlock.toFixed(2)} -> ${file}`);
+      stage1 = { file, hard, said: `se stage 1: ${(summary.hardFraction * 100).toFixed(1)}% of tokens hard, mean |H| ${summary.meanHardPerBlock.toFixed(2)} -> ${file}` };
       hardPositions = hard;
     }
   }
@@ -115,14 +145,22 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
     expected: initial,
     ...(mlm?.in === 'view' ? { mlmView: (s: TrainState) => { const v = objective.mlm(s.params); return { encoder: v.encoder, mlmHead: v.mlmHead }; } } : {}),
   });
-  writeFileAtomic(join(o.out, 'job.json'), `${JSON.stringify(jobJson(job), null, 2)}\n`);
+  const resumeFrom = o.resume ? store.latest() : undefined;
+  const valid = validationBatches(job, job.validBatches);
+  // validated: from here on the run folder is written
+  if (o.overwrite) clearRun(o.out);
+  if (stage1) {
+    saveHardTokens(stage1.file, stage1.hard, { threshold: (job.objectiveOptions['threshold'] as number | undefined) ?? 0.1 });
+    say(stage1.said);
+  }
+  writeFileAtomic(join(o.out, JOB_FILE), `${JSON.stringify(jobJson(job), null, 2)}\n`);
   const leaves = flatten<HostTensor>(initial.params, (x) => x instanceof HostTensor).leaves;
   say(`${job.objectiveName}: ${leaves.reduce((s, t) => s + t.data.length, 0).toLocaleString()} parameters, ${job.steps} steps of ${job.batchSize} x ${job.seqLen}`);
   const result = await train({
     objective, dataset: job.dataset, seqLen: job.seqLen, batchSize: job.batchSize, accumulate: job.accumulate, lossNormalizer: job.lossNormalizer, steps: job.steps,
     schedule: job.schedule, adamw: job.adamw, ...(job.clipNorm > 0 ? { clipNorm: job.clipNorm } : {}), seed: job.seed,
-    log: new JsonLog(join(o.out, 'log.jsonl')), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
-    checkpoints: store, valid: validationBatches(job, job.validBatches), resume: o.resume, ...(o.progress !== undefined ? { progress: o.progress } : {}),
+    log: new JsonLog(join(o.out, LOG_FILE)), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
+    checkpoints: store, valid, ...(resumeFrom ? { resumeFrom } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.progress !== undefined ? { progress: o.progress } : {}),
     initialState: initial,
     ...(o.onStep ? { onStep: o.onStep } : {}), ...(o.stopAfterSeconds !== undefined ? { stopAfterSeconds: o.stopAfterSeconds } : {}),
   });
