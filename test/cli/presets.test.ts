@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { PRESET_DIR, applyPreset, readPreset } from '../../cli/train/presets.ts';
+import { resolveSchedule } from '../../cli/train/scheduleConfig.ts';
 import { type TrainJob, resolveTrainJob } from '../../cli/train/resolveJob.ts';
 import type { TrainConfig } from '../../cli/train/trainConfig.ts';
 import { electraModelConfig } from '../../models/electra.ts';
@@ -196,5 +197,19 @@ describe('finding presets', () => {
       const name = f.replace(/\.json$/, '');
       expect(r.stdout).toMatch(new RegExp(`^ {2}${name} +${readPreset(name).description!.slice(0, 20).replace(/[().*+?^$|[\]\\]/g, '\\$&')}`, 'm'));
     }
+  });
+});
+
+describe('config schedules', () => {
+  it('totalSteps defaults to the run\'s steps and warmupProportion is a share of it; explicit steps win', () => {
+    expect(resolveSchedule({ kind: 'linear', lr: 1, warmupProportion: 0.25 }, 80, 2)).toEqual({ kind: 'linear', lr: 2, warmupSteps: 20, totalSteps: 80 });
+    expect(resolveSchedule({ kind: 'linear', lr: 1, warmupSteps: 7, totalSteps: 50 }, 80, 1)).toEqual({ kind: 'linear', lr: 1, warmupSteps: 7, totalSteps: 50 });
+    expect(resolveSchedule(undefined, 100, 1)).toEqual({ kind: 'linear', lr: 1, warmupSteps: 6, totalSteps: 100 });
+  });
+
+  it('contradictory fields are errors naming the field', () => {
+    expect(() => resolveSchedule({ kind: 'linear', lr: 1, warmupSteps: 5, warmupProportion: 0.1 }, 80, 1)).toThrow(/train\.schedule\.warmupProportion/);
+    expect(() => resolveSchedule({ kind: 'linear', lr: 1, power: 2 }, 80, 1)).toThrow(/train\.schedule\.power.*polynomial/);
+    expect(() => resolveSchedule({ kind: 'constant', lr: 1, totalSteps: 9 }, 80, 1)).toThrow(/train\.schedule\.totalSteps/);
   });
 });
