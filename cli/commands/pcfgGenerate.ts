@@ -104,7 +104,7 @@ inputIds, attentionMask, lengths, blockIds = sentence index) and, last, DIR/mani
         grammarSource: grammarFlags.rules !== undefined ? { rules: grammarFlags.rules } : { grammarSeed: grammarFlags['grammar-seed'] },
         grammarFile: GRAMMAR_FILE,
         grammarSha256: createHash('sha256').update(grammarText).digest('hex'),
-        vocabSource: f.vocab ?? 'word-level (the grammar\'s words)',
+        vocabSource: f.vocab ?? 'word-level',
         seed: f.seed,
         sentences: f.sentences,
         validSentences,
