@@ -43,7 +43,8 @@ export function checkpointVocab(loaded: LoadedMlmModel): Vocab {
   return readCheckpointVocab(loaded.dir, loaded.checkpoint.config, loaded.pretext.vocab, loaded.encoderConfig.vocabSize);
 }
 
-function readCheckpointVocab(dir: string, config: unknown, ref: VocabRef | undefined, vocabSize: number): Vocab {
+/** The vocabulary a checkpoint directory's config names (or its vocab.txt), checked against the model's vocabulary size. */
+export function readCheckpointVocab(dir: string, config: unknown, ref: VocabRef | undefined, vocabSize: number): Vocab {
   const configFile = join(dir, CONFIG_FILE);
   if (!ref && !isPretextConfig(config)) {
     // RoBERTa's tokenizer is byte-level BPE; pretext has WordPiece / word-level vocabularies only

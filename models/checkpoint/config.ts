@@ -61,16 +61,26 @@ export interface CheckpointConfigOptions {
   readonly padTokenId?: number;
   /** More fields for the pretext section (run name, dataset, anything JSON). */
   readonly more?: Readonly<Record<string, unknown>>;
+  /**
+   * The transformers class the tensors are named for: BertForMaskedLM (default), or
+   * BertForSequenceClassification for a fine-tuned classifier ({ encoder, pooler, classifier },
+   * which needs no masked LM).
+   */
+  readonly architecture?: 'BertForMaskedLM' | 'BertForSequenceClassification';
+}
+
+/** Why an encoder is not transformers' BertModel (empty when it is). */
+export function hfEncoderIncompatibility(encoder: EncoderConfig): string[] {
+  const reasons: string[] = [];
+  if (encoder.layerNorm === 'pre') reasons.push('pre-LN encoder (x + f(LN(x)) with a final LayerNorm); HF BERT is post-LN');
+  if (encoder.typeVocabSize < 1) reasons.push('no token type embeddings (HF BERT needs type_vocab_size >= 1)');
+  if (embeddingWidth(encoder) !== encoder.hidden) reasons.push(`embeddings ${embeddingWidth(encoder)} wide, projected to hidden ${encoder.hidden} (HF BERT has no embedding projection)`);
+  return reasons;
 }
 
 /** Why a model cannot be loaded as transformers' BertForMaskedLM (empty when it can). */
 export function hfIncompatibility(encoder: EncoderConfig, mlm: MlmLocation): string[] {
-  const reasons: string[] = [];
-  if (encoder.layerNorm === 'pre') reasons.push('pre-LN encoder (x + f(LN(x)) with a final LayerNorm); HF BERT is post-LN');
-  if (encoder.typeVocabSize < 1) reasons.push('no token type embeddings (HF BERT needs type_vocab_size >= 1)');
-  if (mlm === null) reasons.push('the checkpoint holds no masked LM');
-  if (embeddingWidth(encoder) !== encoder.hidden) reasons.push(`embeddings ${embeddingWidth(encoder)} wide, projected to hidden ${encoder.hidden} (HF BERT has no embedding projection)`);
-  return reasons;
+  return [...hfEncoderIncompatibility(encoder), ...(mlm === null ? ['the checkpoint holds no masked LM'] : [])];
 }
 
 /**
@@ -82,13 +92,14 @@ export const PRETEXT_MODEL_TYPE = 'pretext';
 
 /**
  * The config.json of a checkpoint of a model with a masked LM: an HF BertConfig + the pretext
- * section; `architectures: ["BertForMaskedLM"]` and model_type "bert" only when transformers
+ * section; `architectures: ["BertForMaskedLM"]` (or the `architecture` given) and model_type "bert" only when transformers
  * computes the same network from the tensors (hfIncompatibility empty), else PRETEXT_MODEL_TYPE.
  */
 export function checkpointConfig(o: CheckpointConfigOptions): Record<string, unknown> {
   const e = o.encoder;
   const mlm: MlmLocation = o.mlm === undefined ? { in: 'params', path: '' } : o.mlm;
-  const reasons = hfIncompatibility(e, mlm);
+  const architecture = o.architecture ?? 'BertForMaskedLM';
+  const reasons = architecture === 'BertForMaskedLM' ? hfIncompatibility(e, mlm) : hfEncoderIncompatibility(e);
   const pretext: PretextSection & Record<string, unknown> = {
     ...(o.more ?? {}),
     formatVersion: CHECKPOINT_FORMAT_VERSION,
@@ -101,7 +112,7 @@ export function checkpointConfig(o: CheckpointConfigOptions): Record<string, unk
     ...(o.grammar ? { grammar: o.grammar } : {}),
   };
   return {
-    ...(reasons.length === 0 ? { architectures: ['BertForMaskedLM'], model_type: 'bert' } : { model_type: PRETEXT_MODEL_TYPE }),
+    ...(reasons.length === 0 ? { architectures: [architecture], model_type: 'bert' } : { model_type: PRETEXT_MODEL_TYPE }),
     vocab_size: e.vocabSize,
     hidden_size: e.hidden,
     num_hidden_layers: e.layers,

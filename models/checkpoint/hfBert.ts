@@ -28,6 +28,8 @@ export interface HfBertShape {
   readonly finalLn: boolean;
   /** An embedding -> hidden projection (ELECTRA-style), stored as pretext.bert.embeddings_project. */
   readonly embeddingProjection?: boolean;
+  /** BertForSequenceClassification's head: the pooler (`pooler`) and the classifier (`classifier`) beside the encoder. */
+  readonly sequenceClassifier?: boolean;
 }
 
 export const hfLayerNormEntries = (path: string, name: string): HfEntry[] => [
@@ -56,7 +58,7 @@ export function hfLayerEntries(p: string, h: string): HfEntry[] {
   ];
 }
 
-/** Every HF-named tensor of an MLM model of this shape. */
+/** Every HF-named tensor of an MLM model (or a sequence classifier: { encoder, pooler, classifier }) of this shape. */
 export function hfBertEntries(shape: HfBertShape): HfEntry[] {
   const e = 'encoder.embeddings';
   const entries: HfEntry[] = [
@@ -68,6 +70,7 @@ export function hfBertEntries(shape: HfBertShape): HfEntry[] {
   ];
   for (let i = 0; i < shape.layers; i++) entries.push(...hfLayerEntries(`encoder.layers[${i}]`, `bert.encoder.layer.${i}`));
   if (shape.finalLn) entries.push(...ln('encoder.finalLn', 'pretext.bert.encoder.final_layer_norm'));
+  if (shape.sequenceClassifier) entries.push(...dense('pooler', 'w', 'b', 'bert.pooler.dense', 'hidden', 'out'), ...dense('classifier', 'w', 'b', 'classifier', 'hidden', 'label'));
   entries.push(
     ...dense('mlmHead.transform', 'w', 'b', 'cls.predictions.transform.dense', 'hidden', 'out'),
     ...ln('mlmHead.ln', 'cls.predictions.transform.LayerNorm'),

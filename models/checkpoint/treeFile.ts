@@ -77,6 +77,7 @@ function hfShapeOfPaths(rel: readonly string[]): HfBertShape {
     tokenType: rel.includes('encoder.embeddings.tokenType'),
     finalLn: rel.some((p) => p.startsWith('encoder.finalLn.')),
     embeddingProjection: rel.some((p) => p.startsWith('encoder.embeddingProjection.')),
+    sequenceClassifier: rel.includes('classifier.w'),
   };
 }
 
