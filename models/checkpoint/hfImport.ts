@@ -186,13 +186,14 @@ export function loadHfMlmModel(dir: string): LoadedMlmModel {
     });
   }
   const params: Concrete<MlmModelParams> = { encoder: hf.encoder, mlmHead: hf.mlmHead };
+  const vocab = hfVocabRef(hf.dir);
   const pretext: PretextSection = {
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     hfCompatible: true,
     encoder: hf.model.encoder,
     mlm: { in: 'params', path: '' },
     objective: { name: HF_OBJECTIVE, options: { architectures: hf.model.architectures, model_type: hf.model.family } },
-    ...(hfVocabRef(hf.dir) ? { vocab: hfVocabRef(hf.dir)! } : {}),
+    ...(vocab ? { vocab } : {}),
   };
   return {
     dir: hf.dir, pretext, encoderConfig: hf.model.encoder, params,
