@@ -121,6 +121,7 @@ export const demoCommand: Command = {
       const notRun = objectives.slice(rows.length);
       const table = markdownTable(aq.from(rows));
       const note = `(single-mask loss in nats per position on ${evalCount} held-out sentences; excess = loss - optimal, see spec 5b5; se continues the mlm model; ` +
+        `electra's single-mask loss is its generator's (its model, the discriminator, has no MLM head: eval probe and eval hessian measure it); ` +
         `s/step is the median logged update time${notRun.length > 0 ? `; stopped by Ctrl-C before ${notRun.join(', ')}: rerun the same command to resume` : ''})`;
       writeFileAtomic(join(out, 'results.md'), `${table}\n${note}\n`);
       writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
@@ -143,10 +144,12 @@ function runRow(name: string, runDir: string, steps: number, grammar: Grammar, s
   const trained = checkpoints.at(-1)?.step ?? 0;
   const excess: number[] = [];
   let final: ReturnType<typeof excessLoss> | undefined;
+  let scored = '-';
   for (const ck of checkpoints) {
     const m = loadCheckpointMlm(ck.dir);
     final = excessLoss(m.view, { grammar, vocab: m.vocab, sentences, seqLen: 20 });
     excess.push(final.excessLoss);
+    scored = m.loaded.electra ? 'electra generator' : 'mlm'; // ELECTRA's model, the discriminator, has no MLM head
   }
   return {
     objective: name,
@@ -154,6 +157,7 @@ function runRow(name: string, runDir: string, steps: number, grammar: Grammar, s
     run: trained >= steps ? 'complete' : `cut short at ${trained} of ${steps} (Ctrl-C)`,
     's/step': ms.length > 0 ? +(ms[ms.length >> 1]! / 1000).toFixed(3) : '-',
     "objective's valid loss": valid !== undefined ? +valid.toFixed(4) : '-',
+    'scored network': scored,
     'single-mask loss': final ? +final.loss.toFixed(4) : '-',
     optimal: final ? +final.optimalLoss.toFixed(4) : '-',
     'excess loss over training': excess.map((e) => e.toFixed(3)).join(' -> '),

@@ -2,13 +2,14 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { EncoderConfigCodec } from '../config.ts';
 import { type ElectraModelConfig, ElectraConfigError, checkElectraModelConfig, towerConfig } from '../electra.ts';
-import { type CheckpointConfigOptions, type PretextSection, checkpointConfig, describeDecodeErrors } from './config.ts';
+import { type CheckpointConfigOptions, type PretextSection, PRETEXT_MODEL_TYPE, checkpointConfig, describeDecodeErrors } from './config.ts';
 import { CheckpointConfigError } from './errors.ts';
 
 /**
  * config.json of an ELECTRA checkpoint: the run's model is the discriminator, so the HF fields are
- * an ElectraConfig of it (`architectures: ["ElectraForPreTraining"]`, `model_type: "electra"`,
- * `embedding_size`), `pretext.encoder` is the discriminator's architecture, `pretext.mlm` is
+ * an ElectraConfig of it (`architectures: ["ElectraForPreTraining"]`, `model_type: "electra"` when
+ * transformers computes it as pretext does, else model_type "pretext" and the reasons in
+ * `pretext.hfIncompatibility`; `embedding_size`), `pretext.encoder` is the discriminator's architecture, `pretext.mlm` is
  * `{ in: "electra-generator" }`, and `pretext.electra` holds the rest of the pair (the generator's
  * architecture, its HF config, the head kind, the run's ELECTRA options). See README.md.
  */
@@ -29,22 +30,30 @@ export interface ElectraCheckpointConfigOptions extends Omit<CheckpointConfigOpt
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** Why the checkpoint is not transformers' ElectraForPreTraining (+ ElectraForMaskedLM generator) computing the same function; empty when it is. */
-export function electraHfIncompatibility(m: ElectraModelConfig): string[] {
+/**
+ * Why a tower is not what transformers computes from the same tensors (ElectraForPreTraining for
+ * the discriminator, ElectraForMaskedLM for the generator); empty when it is.
+ */
+export function electraHfIncompatibility(m: ElectraModelConfig, tower: 'discriminator' | 'generator'): string[] {
   const reasons: string[] = [];
-  for (const tower of ['discriminator', 'generator'] as const) {
-    if (m[tower].layerNorm === 'pre') reasons.push(`pre-LN ${tower} (x + f(LN(x)) with a final LayerNorm); HF ELECTRA is post-LN`);
+  if (m[tower].layerNorm === 'pre') reasons.push(`pre-LN ${tower} (x + f(LN(x)) with a final LayerNorm); HF ELECTRA is post-LN`);
+  if (m[tower].typeVocabSize < 1) reasons.push('no token type embeddings (HF ELECTRA needs type_vocab_size >= 1)');
+  if (tower === 'discriminator' && m.discriminatorHead === 'linear') {
+    reasons.push("'linear' discriminator head (one dense(hidden→1)); HF ElectraDiscriminatorPredictions is dense + activation + dense_prediction");
   }
-  if (m.discriminator.typeVocabSize < 1) reasons.push('no token type embeddings (HF ELECTRA needs type_vocab_size >= 1)');
-  if (m.discriminatorHead === 'linear') reasons.push("'linear' discriminator head (one dense(hidden→1)); HF ElectraDiscriminatorPredictions is dense + activation + dense_prediction");
-  if (m.generator.gelu === 'tanh') reasons.push('tanh-GELU generator head; HF ElectraGeneratorPredictions always uses the exact (erf) GELU');
+  if (tower === 'generator' && m.generator.gelu === 'tanh') reasons.push('tanh-GELU generator head; HF ElectraGeneratorPredictions always uses the exact (erf) GELU');
   return reasons;
 }
 
-/** The HF fields of an ElectraConfig of one tower (the BERT fields checkpointConfig writes, plus embedding_size). */
+/**
+ * The HF fields of an ElectraConfig of one tower (the BERT fields checkpointConfig writes, plus
+ * embedding_size): `architectures` and model_type "electra" only when transformers computes that
+ * tower from the tensors, else model_type "pretext" (as checkpointConfig does for BERT).
+ */
 function hfElectraFields(o: ElectraCheckpointConfigOptions, tower: 'discriminator' | 'generator', architecture: string): Record<string, unknown> {
   const { pretext: _pretext, architectures: _a, model_type: _t, ...fields } = checkpointConfig({ ...o, encoder: o.model[tower], mlm: null });
-  return { architectures: [architecture], model_type: 'electra', embedding_size: o.model.embeddingSize, ...fields };
+  const named = electraHfIncompatibility(o.model, tower).length === 0 ? { architectures: [architecture], model_type: 'electra' } : { model_type: PRETEXT_MODEL_TYPE };
+  return { ...named, embedding_size: o.model.embeddingSize, ...fields };
 }
 
 /** The config.json of an ELECTRA checkpoint (parameters: ElectraParams, stored in the layout of hfElectra.ts). */
@@ -52,7 +61,7 @@ export function electraCheckpointConfig(o: ElectraCheckpointConfigOptions): Reco
   checkElectraModelConfig(o.model);
   const base = checkpointConfig({ ...o, encoder: towerConfig(o.model, 'discriminator'), mlm: { in: 'electra-generator' } });
   const { hfCompatible: _c, hfIncompatibility: _i, ...section } = base.pretext as PretextSection & Record<string, unknown>;
-  const reasons = electraHfIncompatibility(o.model);
+  const reasons = [...new Set([...electraHfIncompatibility(o.model, 'discriminator'), ...electraHfIncompatibility(o.model, 'generator')])];
   const electra: ElectraSection = {
     generator: o.model.generator,
     embeddingSize: o.model.embeddingSize,

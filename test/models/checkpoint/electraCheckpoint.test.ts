@@ -87,7 +87,12 @@ describe('ELECTRA checkpoints: the discriminator is the model (HF ElectraForPreT
     const params = save(join(root, 'c'), model);
     const config = loadCheckpoint(join(root, 'c')).config as Record<string, any>;
     expect(config.pretext.hfCompatible).toBe(false);
-    expect(config.pretext.hfIncompatibility.join('\n')).toMatch(/pre-LN discriminator[\s\S]*pre-LN generator[\s\S]*'linear' discriminator head/);
+    // AutoModel* must refuse it rather than build a post-LN ELECTRA from the same tensors
+    expect(config.model_type).toBe('pretext');
+    expect(config.architectures).toBeUndefined();
+    expect(config.pretext.electra.hfGenerator.model_type).toBe('pretext');
+    const reasons = config.pretext.hfIncompatibility.join('\n');
+    for (const why of [/pre-LN discriminator/, /pre-LN generator/, /'linear' discriminator head/]) expect(reasons).toMatch(why);
     const names = Object.keys(readMinimal(join(root, 'c', 'model.safetensors')).entries);
     expect(names).toContain('pretext.params.discriminator.finalLn.gain');
     expect(names).toContain('pretext.params.generator.finalLn.gain');
