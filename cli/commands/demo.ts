@@ -8,6 +8,7 @@ import { excessLoss } from '../../eval/excessLoss.ts';
 import { loadCheckpointMlm } from '../../eval/checkpointModel.ts';
 import { markdownTable } from '../../eval/report.ts';
 import { listCheckpoints } from '../../models/checkpoint/index.ts';
+import { objectiveEntry } from '../../objectives/registry.ts';
 import { foldIn, key } from '../../prng/key.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
 import type { Command } from '../command.ts';
@@ -42,6 +43,8 @@ const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
  * study's grammar shape, trains a small encoder with each objective for a fixed number of
  * updates, and prints the single-mask loss against the true conditionals (spec 5b5) at the start,
  * middle and end of every run: the excess loss over the optimum falls as the models learn.
+ * Ctrl-C stops the whole job (exit 130) with the running objective checkpointed and marked cut
+ * short in the results; the same command again resumes from what the folder holds.
  */
 export const demoCommand: Command = {
   path: ['demo'],
@@ -76,6 +79,7 @@ export const demoCommand: Command = {
     }
     const objectives = (f.objectives ?? 'mlm,electra,taco,sctd,se').split(',').map((s) => s.trim()).filter(Boolean);
     if (objectives.includes('se') && !objectives.includes('mlm')) throw new CliError('demo: se continues the mlm run; include mlm', { flag: 'objectives' });
+    for (const name of objectives) objectiveEntry(name); // an unknown one is an error before anything is written
     const say = (s: string) => (f.quiet ? undefined : console.error(s));
     const t0 = performance.now();
     prepareDemoFolder(out, { steps, sentences, seed }, f.overwrite ?? false);
@@ -119,7 +123,7 @@ export const demoCommand: Command = {
         say(`demo: ${name} ${row['run']}, excess loss ${String(row['excess loss over training'])}`);
       }
       const notRun = objectives.slice(rows.length);
-      const table = markdownTable(aq.from(rows));
+      const table = rows.length > 0 ? markdownTable(aq.from(rows)) : '(no objective trained yet)\n';
       const note = `(single-mask loss in nats per position on ${evalCount} held-out sentences; excess = loss - optimal, see spec 5b5; se continues the mlm model; ` +
         `electra's single-mask loss is its generator's (its model, the discriminator, has no MLM head: eval probe and eval hessian measure it); ` +
         `s/step is the median logged update time${notRun.length > 0 ? `; stopped by Ctrl-C before ${notRun.join(', ')}: rerun the same command to resume` : ''})`;
