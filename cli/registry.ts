@@ -12,6 +12,8 @@ import { pcfgGenerateCommand } from './commands/pcfgGenerate.ts';
 import { evalLossCommand } from './commands/evalLoss.ts';
 import { evalProbeCommand } from './commands/evalProbe.ts';
 import { evalHessianCommand } from './commands/evalHessian.ts';
+import { studyRunCommand } from './commands/studyRun.ts';
+import { studyReportCommand } from './commands/studyReport.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
@@ -28,4 +30,6 @@ export const commands: readonly Command[] = [
   evalLossCommand,
   evalProbeCommand,
   evalHessianCommand,
+  studyRunCommand,
+  studyReportCommand,
 ];

@@ -1,0 +1,45 @@
+import * as t from 'io-ts';
+import { DEFAULT_STUDY_OUT, runStudy } from '../../study/runStudy.ts';
+import { loadStudy } from '../../study/load.ts';
+import type { Command } from '../command.ts';
+import { CliError, IntFromString, decodeOrThrow } from '../options.ts';
+import { studyFileArgument, studySummary } from './studyShared.ts';
+
+const Flags = t.partial({ out: t.string, parallel: IntFromString, 'no-progress': t.boolean });
+
+/** `pretext study run FILE.ts`: trains and evaluates a study's runs (what is not done yet), then writes its results and report. */
+export const studyRunCommand: Command = {
+  path: ['study', 'run'],
+  summary: 'run a study file (a sweep in TypeScript): train, evaluate, write results and report',
+  options: { out: { type: 'string' }, parallel: { type: 'string' }, 'no-progress': { type: 'boolean' } },
+  usage: `  pretext study run FILE.ts [--out DIR] [--parallel N]
+  FILE.ts              a study: export default defineStudy({ name, base, runs, evaluate, report })
+  --out DIR            results go to DIR/<study name>/ (default ${DEFAULT_STUDY_OUT})
+  --parallel N         N worker processes (default 1: in this process)
+  --no-progress        no progress display
+A run's id is a hash of its resolved config: finished runs are skipped, interrupted ones resume from
+their checkpoints, and a changed config value reruns only the runs it changes. Ctrl-C stops every run
+after its current update (a checkpoint is written) and exits 130; run the command again to resume.`,
+  async run(values, positionals) {
+    const f = decodeOrThrow(Flags, values, 'study run');
+    const file = studyFileArgument(positionals, 'run');
+    const parallel = f.parallel ?? 1;
+    if (parallel < 1) throw new CliError(`--parallel must be at least 1, got ${parallel}`, { flag: 'parallel' });
+    const loaded = await loadStudy(file);
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    process.on('SIGINT', onSigint);
+    try {
+      const { results, run } = await runStudy(loaded, { out: f.out ?? DEFAULT_STUDY_OUT, parallel, progress: !(f['no-progress'] ?? false), signal: stop.signal });
+      for (const x of run.failed) console.error(`run ${x.id} failed: ${x.message}`);
+      console.error(studySummary(results));
+      if (run.interrupted) {
+        console.error('interrupted: run the same command again to resume');
+        return 130;
+      }
+      return run.failed.length > 0 ? 1 : 0;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};
