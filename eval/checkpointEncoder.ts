@@ -2,7 +2,7 @@ import type { Concrete } from '../dsl/trace.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import type { EncoderParams } from '../models/params.ts';
 import type { Vocab } from '../corpora/tokenizer/index.ts';
-import { type GrammarRef, type LoadedElectraModel, electraDiscriminator } from '../models/checkpoint/index.ts';
+import { CheckpointConfigError, type GrammarRef, type LoadedElectraModel, electraDiscriminator } from '../models/checkpoint/index.ts';
 import { isHfCheckpointDir } from '../models/checkpoint/hfImport.ts';
 import { loadCheckpointMlm, loadHfCheckpointEncoder, resolveCheckpointDir } from './checkpointModel.ts';
 
@@ -38,6 +38,12 @@ export function loadCheckpointEncoder(dir: string): CheckpointEncoder {
   if (electra) {
     const d = electraDiscriminator(electra);
     return { ...described, encoder: d.encoder, config: d.config, network: 'electra discriminator', electra };
+  }
+  if (pretext.mlm?.in === 'view' && 'discriminator' in (mlm.loaded.checkpoint.params as object)) {
+    // the format before pretext.electra: its masked LM view is the generator, which is not the run's model
+    throw new CheckpointConfigError(`${mlm.dir}: an ELECTRA checkpoint in the old format (pretext.mlm "view", no pretext.electra): its stored model is the generator, not the discriminator; retrain to measure the discriminator`, {
+      file: mlm.dir, field: 'pretext.electra',
+    });
   }
   return { ...described, encoder: mlm.view.encoder, config: mlm.view.config, network: 'mlm encoder' };
 }

@@ -6,7 +6,7 @@ import { loadCheckpointMlm } from '../../../eval/checkpointModel.ts';
 import { encoderConfig } from '../../../models/config.ts';
 import { electraModelConfig, initElectra } from '../../../models/electra.ts';
 import {
-  CheckpointConfigError, TensorShapeError, electraCheckpointConfig, loadCheckpoint, loadElectraModel, saveCheckpoint,
+  CheckpointConfigError, TensorShapeError, checkpointConfig, electraCheckpointConfig, loadCheckpoint, loadElectraModel, saveCheckpoint,
 } from '../../../models/checkpoint/index.ts';
 import { encodeSafetensors } from '../../../models/checkpoint/safetensors.ts';
 import { key } from '../../../prng/key.ts';
@@ -100,6 +100,18 @@ describe('ELECTRA checkpoints: the discriminator is the model (HF ElectraForPreT
     expect(names).not.toContain('electra.embeddings_project.weight'); // embeddingSize = the discriminator's hidden size
     expect(names).toContain('generator.electra.embeddings_project.weight'); // the generator (hidden 4) still projects
     expectSameTree(loadElectraModel(join(root, 'c')).params, params);
+  });
+
+  it('refuses an ELECTRA checkpoint of the old format (generator stored as the MLM view) as a downstream encoder', () => {
+    const model = pair();
+    const params = initElectra(model, key(2));
+    const g = { encoder: { embeddings: { ...params.embeddings, ln: params.generator.embeddingLn }, embeddingProjection: params.generator.projection!, layers: params.generator.layers }, mlmHead: params.generator.mlmHead };
+    saveCheckpoint(join(root, 'old'), {
+      config: checkpointConfig({ encoder: { ...model.generator, embeddingSize: 6 }, objective: { name: 'electra' }, mlm: { in: 'view' }, vocab: { tokens: VOCAB } }), params, mlmView: g,
+    });
+    expect(loadCheckpointMlm(join(root, 'old')).view.config.hidden).toBe(4); // its masked LM still loads
+    expect(() => loadCheckpointEncoder(join(root, 'old'))).toThrow(CheckpointConfigError);
+    expect(() => loadCheckpointEncoder(join(root, 'old'))).toThrow(/old format.*generator, not the discriminator/);
   });
 
   it('names the file and the tensor when a stored Linear(h, 1) has the wrong shape, and the field of a bad ELECTRA section', () => {
