@@ -10,7 +10,7 @@ const Flags = t.intersection([
   t.type({ corpus: t.string, out: t.string }),
   t.partial({
     objective: t.string, steps: IntFromString, preset: t.string, config: t.string, resume: t.boolean, overwrite: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
-    lr: NumberFromString, init: t.string, 'hard-tokens': t.string, 'no-progress': t.boolean, json: t.boolean,
+    lr: NumberFromString, init: t.string, 'hard-tokens': t.string, tensorboard: t.string, 'no-progress': t.boolean, json: t.boolean,
   }),
 ]);
 
@@ -36,6 +36,7 @@ export const trainCommand: Command = {
     lr: { type: 'string' },
     init: { type: 'string' },
     'hard-tokens': { type: 'string' },
+    tensorboard: { type: 'string' },
     'no-progress': { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -53,6 +54,7 @@ export const trainCommand: Command = {
       '  --seed N, --batch-size N, --lr X',
       '  --init CKPT          se: the pretrained model to continue from (stage 1 scores the corpus with it)',
       '  --hard-tokens FILE   se: stage-1 output to reuse instead of computing it',
+      '  --tensorboard DIR    also write the logged scalars as TensorBoard event files to DIR (tensorboard --logdir DIR)',
       '  --no-progress        no progress bar;  --json: print the summary as JSON',
       '',
       'Objectives:',
@@ -82,6 +84,7 @@ export const trainCommand: Command = {
       progress: !(f['no-progress'] ?? false) && process.stderr.isTTY === true,
       ...(f.init ? { initFrom: f.init } : {}),
       ...(f['hard-tokens'] ? { hardTokens: f['hard-tokens'] } : {}),
+      ...(f.tensorboard ? { tensorboard: f.tensorboard } : {}),
     });
     const last = result.history[result.history.length - 1];
     const valid = result.validation[result.validation.length - 1];

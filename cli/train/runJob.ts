@@ -10,6 +10,7 @@ import type { MlmModelParams } from '../../models/params.ts';
 import type { AnyObjective, TokenBatch } from '../../objectives/objective.ts';
 import { datasetBlockBatches, loadHardTokens, saveHardTokens, selfQuestion } from '../../objectives/selfEvolution/index.ts';
 import { JsonLog } from '../../train/jsonLog.ts';
+import { JsonLogWithTensorBoard } from '../../train/tensorboard/writer.ts';
 import { type StepLog, StepRunner, type TrainState } from '../../train/loop.ts';
 import { adamwInit } from '../../train/optim/adamw.ts';
 import { ProgressBar } from '../../train/progress.ts';
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly onStep?: (log: StepLog) => void;
   /** Stops cleanly after this many seconds of training (a wall-clock budget; not reproducible). */
   readonly stopAfterSeconds?: number;
+  /** Also write the log's scalars as TensorBoard event files into this folder. */
+  readonly tensorboard?: string;
   /** Stops training cleanly (a checkpoint is saved) once aborted, as Ctrl-C does. */
   readonly signal?: AbortSignal;
 }
@@ -159,7 +162,7 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
   const result = await train({
     objective, dataset: job.dataset, seqLen: job.seqLen, batchSize: job.batchSize, accumulate: job.accumulate, lossNormalizer: job.lossNormalizer, steps: job.steps,
     schedule: job.schedule, adamw: job.adamw, ...(job.clipNorm > 0 ? { clipNorm: job.clipNorm } : {}), seed: job.seed,
-    log: new JsonLog(join(o.out, LOG_FILE)), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
+    log: o.tensorboard ? new JsonLogWithTensorBoard(join(o.out, LOG_FILE), o.tensorboard) : new JsonLog(join(o.out, LOG_FILE)), logEvery: job.logEvery, evalEvery: job.evalEvery, checkpointEvery: job.checkpointEvery,
     checkpoints: store, valid, ...(resumeFrom ? { resumeFrom } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.progress !== undefined ? { progress: o.progress } : {}),
     initialState: initial,
     ...(o.onStep ? { onStep: o.onStep } : {}), ...(o.stopAfterSeconds !== undefined ? { stopAfterSeconds: o.stopAfterSeconds } : {}),
