@@ -109,7 +109,8 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
     return fd;
   };
   const fields = manifest.fields;
-  const ranges = new Map(fields.flatMap((f) => { const r = valueRange(manifest, f); return r ? [[f.name, r] as const] : []; }));
+  const shape = { seqLen: manifest.seqLen, vocabSize: manifest.vocab?.size };
+  const ranges = new Map(fields.flatMap((f) => { const r = valueRange(shape, f); return r ? [[f.name, r] as const] : []; }));
   const splitCache = new Map<string, DatasetSplit>();
 
   const makeSplit = (name: string): DatasetSplit => {

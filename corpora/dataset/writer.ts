@@ -8,6 +8,7 @@ import { DatasetWriteError } from './errors.ts';
 import { shardFileName, writerLeftovers } from './layout.ts';
 import { DATASET_FORMAT, DATASET_VERSION, MANIFEST_FILE, decodeManifest, type FieldSpec, type Manifest, type ShardEntry } from './manifest.ts';
 import { sha256OfFile, sha256OfParts } from './sha256.ts';
+import { firstOutOfRange, valueRange } from './valueRanges.ts';
 
 /** Rows to append: `rows` and one flat array per field (rows x perRow elements). */
 export interface RowBlock {
@@ -86,6 +87,9 @@ export function createDatasetWriter(dir: string, options: DatasetWriterOptions):
   for (const stale of writerLeftovers(dir)) rmSync(join(dir, stale), { force: true });
 
   const splits = new Map<string, SplitState>();
+  // the reader takes values outside these for damage, so they are never written (token ids are checked at finish, against the vocab)
+  const ranges = new Map(fields.flatMap((f) => { const r = valueRange({ seqLen }, f); return r ? [[f.name, r] as const] : []; }));
+  const ids = { min: Infinity, max: -Infinity };
   let state: 'open' | 'finished' | 'aborted' = 'open';
 
   const checkOpen = (): void => {
@@ -115,6 +119,17 @@ export function createDatasetWriter(dir: string, options: DatasetWriterOptions):
             field: f.name,
           });
         }
+        const range = ranges.get(f.name);
+        const bad = range ? firstOutOfRange(data, range) : -1;
+        if (bad >= 0) {
+          throw new DatasetWriteError(`${dir}: field "${f.name}" of appended row ${Math.floor(bad / f.perRow)} is ${data[bad]}, not ${range!.what}`, { file: dir, field: f.name });
+        }
+        if (f.name === 'inputIds') {
+          for (let i = 0; i < data.length; i++) {
+            ids.min = Math.min(ids.min, data[i]!);
+            ids.max = Math.max(ids.max, data[i]!);
+          }
+        }
       }
       let s = splits.get(split);
       if (!s) splits.set(split, (s = { buffers: fields.map((f) => new DTYPES[f.dtype](rowsPerShard * f.perRow) as FieldArray), filled: 0, shards: [] }));
@@ -133,6 +148,10 @@ export function createDatasetWriter(dir: string, options: DatasetWriterOptions):
     },
     finish() {
       checkOpen();
+      const vocab = options.vocabFile ? vocabEntry(dir, options.vocabFile) : undefined;
+      if (vocab && (ids.min < 0 || ids.max >= vocab.size)) {
+        throw new DatasetWriteError(`${dir}: inputIds holds ${ids.min < 0 ? ids.min : ids.max}, not a token id of the ${vocab.size}-token vocabulary ${options.vocabFile}`, { file: dir, field: 'inputIds' });
+      }
       for (const [name, s] of splits) flush(name, s);
       const manifest: Manifest = {
         format: DATASET_FORMAT,
@@ -140,7 +159,7 @@ export function createDatasetWriter(dir: string, options: DatasetWriterOptions):
         seqLen,
         fields: [...fields],
         splits: Object.fromEntries([...splits].map(([name, s]) => [name, { rows: s.shards.reduce((n, x) => n + x.rows, 0), shards: s.shards }])),
-        ...(options.vocabFile ? { vocab: vocabEntry(dir, options.vocabFile) } : {}),
+        ...(vocab ? { vocab } : {}),
         ...(options.specials ? { specials: { ...options.specials } } : {}),
         ...(options.provenance ? { provenance: options.provenance } : {}),
       };

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { ManifestError, ShardError, openDataset } from '../../corpora/dataset/index.ts';
+import { DatasetWriteError, ManifestError, ShardError, createDatasetWriter, openDataset, sequenceFields } from '../../corpora/dataset/index.ts';
 import { makeTmpDir } from './tmpDir.ts';
 
 async function run(args: string[]): Promise<{ code: number; err: string }> {
@@ -86,5 +86,24 @@ describe('a damaged dataset', () => {
     const r = await run(trainArgs(edited));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^pretext train: .*manifest\.json: seqLen: 12/);
+  });
+
+  it('the writer refuses the values the reader would take for damage', () => {
+    const row = (ids: number[], mask: number[], length: number) => ({ rows: 1, fields: { inputIds: ids, attentionMask: mask, lengths: [length], blockIds: [0] } });
+    const writer = (name: string) => {
+      const out = join(dir, name);
+      cpSync(join(corpus, 'vocab.txt'), join(out, 'vocab.txt'));
+      return createDatasetWriter(out, { seqLen: 3, fields: sequenceFields(3), vocabFile: 'vocab.txt' });
+    };
+    expect(() => writer('w-mask').append(row([2, 6, 3], [1, 2, 1], 3))).toThrow(/field "attentionMask" of appended row 0 is 2, not 0 or 1/);
+    expect(() => writer('w-length').append(row([2, 6, 3], [1, 1, 1], 4))).toThrow(/field "lengths" of appended row 0 is 4, not a length of at most seqLen 3/);
+    // token ids are checked at finish, when the vocabulary's size is known
+    const w = writer('w-ids');
+    w.append(row([2, 9999, 3], [1, 1, 1], 3));
+    expect(() => w.finish()).toThrow(DatasetWriteError);
+    expect(() => w.finish()).toThrow(/inputIds holds 9999, not a token id of the \d+-token vocabulary/);
+    const ok = writer('w-ok');
+    ok.append(row([2, 6, 3], [1, 1, 0], 2));
+    expect(ok.finish().vocab?.file).toBe('vocab.txt');
   });
 });

@@ -13,7 +13,7 @@ const freshDir = (): string => join(root, `ds-${n++}`);
 
 const FIELDS: FieldSpec[] = [
   { name: 'inputIds', dtype: 'int32', perRow: 6 },
-  { name: 'attentionMask', dtype: 'uint8', perRow: 6 },
+  { name: 'flags', dtype: 'uint8', perRow: 6 },
   { name: 'labels', dtype: 'int32', perRow: 6 },
   { name: 'score', dtype: 'float32', perRow: 1 },
   { name: 'blockIds', dtype: 'uint16', perRow: 1 },
@@ -21,7 +21,7 @@ const FIELDS: FieldSpec[] = [
 
 const rowArb = fc.record({
   inputIds: fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 6, maxLength: 6 }),
-  attentionMask: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }),
+  flags: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }), // any byte (an attentionMask would be 0/1)
   labels: fc.array(fc.integer({ min: -100, max: 50 }), { minLength: 6, maxLength: 6 }),
   score: fc.array(fc.float({ noNaN: true }), { minLength: 1, maxLength: 1 }),
   blockIds: fc.array(fc.integer({ min: 0, max: 65535 }), { minLength: 1, maxLength: 1 }),
