@@ -12,6 +12,8 @@ import { pcfgGenerateCommand } from './commands/pcfgGenerate.ts';
 import { evalLossCommand } from './commands/evalLoss.ts';
 import { evalProbeCommand } from './commands/evalProbe.ts';
 import { evalHessianCommand } from './commands/evalHessian.ts';
+import { finetuneCommand } from './commands/finetune.ts';
+import { predictCommand } from './commands/predict.ts';
 import { studyRunCommand } from './commands/studyRun.ts';
 import { studyReportCommand } from './commands/studyReport.ts';
 
@@ -30,6 +32,8 @@ export const commands: readonly Command[] = [
   evalLossCommand,
   evalProbeCommand,
   evalHessianCommand,
+  finetuneCommand,
+  predictCommand,
   studyRunCommand,
   studyReportCommand,
 ];

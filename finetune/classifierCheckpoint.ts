@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
@@ -5,13 +6,16 @@ import { formatVocabText, type Vocab } from '../corpora/tokenizer/index.ts';
 import { spec } from '../dsl/host.ts';
 import type { Concrete } from '../dsl/trace.ts';
 import { readCheckpointVocab, resolveCheckpointDir } from '../eval/checkpointModel.ts';
-import { CONFIG_FILE, CheckpointConfigError, checkpointConfig, decodePretextSection, loadCheckpoint, mlmModelSpec, saveCheckpoint } from '../models/checkpoint/index.ts';
+import { CONFIG_FILE, CheckpointConfigError, MODEL_FILE, checkpointConfig, decodePretextSection, loadCheckpoint, mlmModelSpec, saveCheckpoint } from '../models/checkpoint/index.ts';
 import { readJson } from '../models/checkpoint/checkpointDir.ts';
 import { describeDecodeErrors } from '../models/checkpoint/config.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import type { LabelSpace } from './labelSpace.ts';
 import type { ResolvedColumns } from './csvTask.ts';
 import type { SequenceClassifier, SequenceClassifierParams } from './sequenceClassifier.ts';
+
+/** The sub-directory of a fine-tuning run that holds its best model. */
+export const BEST_MODEL_DIR = 'best';
 
 /** The `pretext.task` section of a fine-tuned classifier's config.json: what its outputs mean and how it reads text. */
 const TaskSectionCodec = t.intersection([
@@ -52,27 +56,36 @@ function hfLabelFields(labels: LabelSpace): Record<string, unknown> {
 }
 
 /**
- * Writes a fine-tuned classifier as a checkpoint directory (atomically) in transformers'
- * BertForSequenceClassification layout: `bert.*` encoder names, `bert.pooler.dense.*`,
- * `classifier.*`, a BertConfig with id2label / label2id, vocab.txt, and `pretext.task` with the
- * label space and row length. Where the encoder is not HF BERT's (pre-LN...), config.json says
- * so (model_type "pretext", pretext.hfIncompatibility) as every pretext checkpoint does.
+ * config.json of a classifier checkpoint: a BertConfig with id2label / label2id and
+ * `pretext.task` (label space, row length, columns). `hfNames`: the tensors carry
+ * BertForSequenceClassification's names (saveClassifier); otherwise (a fine-tuning run's step
+ * checkpoints, stored by pytree path) transformers is told it cannot load them.
  */
-export function saveClassifier(dir: string, m: Omit<StoredClassifier, 'dir'>, more: Readonly<Record<string, unknown>> = {}): void {
+export function classifierConfig(m: Omit<StoredClassifier, 'dir' | 'params'>, more: Readonly<Record<string, unknown>>, hfNames: boolean): Record<string, unknown> {
   const task: TaskSection = { labels: m.labels.kind === 'classification' ? { kind: 'classification', names: [...m.labels.names] } : m.labels, seqLen: m.seqLen, ...(m.columns ? { columns: m.columns } : {}) };
-  const config = {
+  return {
     ...checkpointConfig({
       encoder: m.config, objective: { name: 'finetune' }, mlm: null, vocab: { file: 'vocab.txt' }, padTokenId: m.vocab.specials.pad,
-      architecture: 'BertForSequenceClassification', more: { ...more, task },
+      ...(hfNames ? { architecture: 'BertForSequenceClassification' as const } : {}), more: { ...more, task },
     }),
     ...hfLabelFields(m.labels),
   };
-  saveCheckpoint(dir, { config, params: m.params, files: { 'vocab.txt': formatVocabText(m.vocab) } }, { hfBertPath: '' });
 }
 
-/** Loads a classifier saved by saveClassifier. */
+/**
+ * Writes a fine-tuned classifier as a checkpoint directory (atomically) in transformers'
+ * BertForSequenceClassification layout: `bert.*` encoder names, `bert.pooler.dense.*`,
+ * `classifier.*`, classifierConfig's config.json and vocab.txt. Where the encoder is not HF
+ * BERT's (pre-LN...), config.json says so (model_type "pretext", pretext.hfIncompatibility) as
+ * every pretext checkpoint does.
+ */
+export function saveClassifier(dir: string, m: Omit<StoredClassifier, 'dir'>, more: Readonly<Record<string, unknown>> = {}): void {
+  saveCheckpoint(dir, { config: classifierConfig(m, more, true), params: m.params, files: { 'vocab.txt': formatVocabText(m.vocab) } }, { hfBertPath: '' });
+}
+
+/** Loads a classifier saved by saveClassifier; a fine-tuning run directory means its best model. */
 export function loadClassifier(dir: string): StoredClassifier {
-  const resolved = resolveCheckpointDir(dir);
+  const resolved = resolveCheckpointDir(existsSync(join(dir, BEST_MODEL_DIR, MODEL_FILE)) ? join(dir, BEST_MODEL_DIR) : dir);
   const configFile = join(resolved, CONFIG_FILE);
   const config = readJson(configFile, true);
   const pretext = decodePretextSection(config, configFile);

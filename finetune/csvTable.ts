@@ -51,3 +51,12 @@ export function tableColumn(t: Table, column: string, flag?: string): readonly s
   }
   return t.rows.map((r) => r[i]!);
 }
+
+/** A field quoted (RFC 4180) only when it holds the delimiter, a quote or a line break. */
+const field = (s: string, delimiter: string): string => (s.includes(delimiter) || /["\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** CSV (TSV for .tsv/.tab files) text of a header and rows, as readTable reads it back. */
+export function formatTable(file: string, columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const d = delimiterOf(file);
+  return [columns, ...rows].map((r) => r.map((v) => field(v, d)).join(d)).join('\n') + '\n';
+}

@@ -70,6 +70,6 @@ export function csvTaskData(files: { readonly train: string; readonly valid: str
     train: rowsOf(trainTable, trainLabels),
     valid: rowsOf(validTable, tableColumn(validTable, cols.label, '--label-column')),
     labels,
-    source: { train: files.train, valid: files.valid, columns: cols },
+    source: { trainCsv: files.train, validCsv: files.valid, columns: cols },
   };
 }
