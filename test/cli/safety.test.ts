@@ -91,6 +91,10 @@ describe('train: run folders', () => {
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(out, 'analysis', 'plot.svg'))).toBe(true);
     expect((await train(out, 2, '--overwrite', '--resume')).err).toMatch(/--resume and --overwrite contradict each other/);
+    // an input inside the folder that --overwrite would clear is refused, not deleted
+    const before = snapshot(out);
+    expect((await train(out, 2, '--overwrite', '--init', join(out, 'step-000002'))).err).toMatch(/--init .*step-000002 lies in --out .*, which --overwrite clears/);
+    expect(snapshot(out)).toEqual(before);
   });
 
   it('a failed --resume never rewrites the run: a different model or learning rate names the field', async () => {
