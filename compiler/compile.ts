@@ -13,6 +13,7 @@ import { interpret } from './interpreter/interpret.ts';
 import type { Node } from './ir/node.ts';
 import { ShapeError } from './ir/errors.ts';
 import { type MemoryPlan, planMemory } from './schedule/memoryPlan.ts';
+import { envVar } from '../util/env.ts';
 
 export type BackendName = 'cpu' | 'interpreter' | 'gpujs';
 
@@ -72,7 +73,7 @@ function noteSpecialisation(fn: object, traced: TracedFunction): void {
   let seen = signatures.get(fn);
   if (!seen) signatures.set(fn, (seen = new Set()));
   if (seen.has(sig)) return;
-  if (seen.size > 0 && !process.env['PRETEXT_QUIET']) {
+  if (seen.size > 0 && !envVar('PRETEXT_QUIET')) {
     console.error(`pretext: compiling ${(fn as { name?: string }).name || 'a function'} again for new input shapes (${sig})`);
   }
   seen.add(sig);

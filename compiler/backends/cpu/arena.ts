@@ -1,6 +1,6 @@
-import os from 'node:os';
 import { CompileError } from '../../fusion/errors.ts';
 import { ParallelGemm } from './wasm/gemm-parallel.ts';
+import { cpuPlatform } from './platform.ts';
 import { WorkerPool } from './wasm/pool.ts';
 
 const PAGE = 65536;
@@ -76,10 +76,9 @@ export class Arena {
   }
 }
 
-/** Threads for CPU programs: PRETEXT_THREADS, else the machine's parallelism. */
+/** Threads for CPU programs: in Node PRETEXT_THREADS, else the machine's parallelism; in a browser 1 + the preloaded pool workers. */
 export function defaultThreads(): number {
-  const env = Number(process.env['PRETEXT_THREADS']);
-  return Number.isInteger(env) && env >= 1 ? env : os.availableParallelism();
+  return cpuPlatform.defaultThreads();
 }
 
 let shared: Arena | undefined;

@@ -14,6 +14,7 @@ import { type JsKernelSource, mapKernelSource, rowKernelSource, scatterKernelSou
 import { type Arena, sharedArena } from './arena.ts';
 import { instantiateGemm, type GemmCall, type GemmKernel } from './wasm/gemm.ts';
 import { gemmThreadScratchBytes } from './wasm/gemm-parallel.ts';
+import { envVar } from '../../../util/env.ts';
 
 type Views = { F32: Float32Array; I32: Int32Array; U32: Uint32Array; U8: Uint8Array };
 type KernelFn = (F32: Float32Array, I32: Int32Array, U32: Uint32Array, U8: Uint8Array, start: number, end: number) => void;
@@ -25,7 +26,7 @@ type Step =
   | { readonly kind: 'gemm'; readonly k: MatmulKernel; readonly kernel: number };
 
 /** Elementwise and row kernels go to WebAssembly SIMD when they can (PRETEXT_SIMD=0 turns it off by default). */
-const SIMD_DEFAULT = process.env['PRETEXT_SIMD'] !== '0';
+const SIMD_DEFAULT = envVar('PRETEXT_SIMD') !== '0';
 
 /** Below this many elements a kernel runs on the calling thread (a dispatch costs a few µs). */
 const PARALLEL_MIN_ELEMENTS = 131072;

@@ -10,6 +10,7 @@ import { defaultGemmConfig, scratchLayout, type GemmConfig } from './gemm-config
 import { buildGemmModule, FLAG_ACCUMULATE, FLAG_TRANS_A, FLAG_TRANS_B } from './gemm-module.ts';
 import { GemmArgumentError } from './errors.ts';
 import { relaxedSimdAvailable } from './relaxed-simd.ts';
+import { isSharedMemory } from './sharedMemory.ts';
 
 export interface GemmCall {
   m: number; n: number; k: number;
@@ -97,7 +98,7 @@ export function compileGemmModule(opts: GemmOptions & { shared?: boolean } = {})
 
 /** Instantiates the GEMM on `memory` (shared or not). */
 export function instantiateGemm(memory: WebAssembly.Memory, opts: GemmOptions = {}): GemmKernel {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const shared = isSharedMemory(memory);
   const config = resolveGemmConfig(opts);
   const module = compileGemmModule({ config, shared });
   const instance = new WebAssembly.Instance(module, { env: { memory } });

@@ -7,6 +7,7 @@ export declare const JOB_THREADS: number;
 export declare const STARTED: number;
 export declare const N_PARTS: number;
 export declare const NEXT_PART: number;
+export declare const REGISTERED: number;
 export declare const WORDS_PER_LINE: number;
 export declare const GEN: number;
 export declare const KERNEL: number;

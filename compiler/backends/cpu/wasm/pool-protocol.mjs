@@ -4,7 +4,8 @@
 // Int32 words. Each thread's words sit on their own 64-byte line to avoid false sharing.
 //   line 0: PENDING (workers still running the current job), MAIN_SLEEPING, STOP, READY,
 //           JOB_THREADS (threads taking part in the current job), STARTED (workers that began it),
-//           N_PARTS (0: every thread runs its own args; > 0: threads claim parts), NEXT_PART
+//           N_PARTS (0: every thread runs its own args; > 0: threads claim parts), NEXT_PART,
+//           REGISTERED (the newest kernel id posted: a DRAIN job's worker has read up to it)
 //   line 1 + w (worker w = 1..threads-1):
 //     GEN      job generation for this worker (the futex it sleeps on)
 //     KERNEL   kernel id to run
@@ -21,6 +22,7 @@ export const JOB_THREADS = 4;
 export const STARTED = 5;
 export const N_PARTS = 6;
 export const NEXT_PART = 7;
+export const REGISTERED = 8;
 
 export const WORDS_PER_LINE = 16;
 export const GEN = 0;

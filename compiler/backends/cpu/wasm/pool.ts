@@ -9,22 +9,24 @@
 //
 // Kernels are registered once (wasm module + export, or JS factory source) and referred to by id.
 // Registration is synchronous: the message is posted on the worker's port and a DRAIN job makes
-// the worker read it with receiveMessageOnPort.
+// the worker read it (the worker threads and their messaging are the platform's: ../platform.ts in
+// Node, ../platform.browser.ts in a browser).
 
-import os from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { cpuPlatform } from '../platform.ts';
+import type { PoolWorkers } from '../platformTypes.ts';
 import {
   ARG_SLOTS, ERROR, FIRST_KERNEL, GEN, JOB_THREADS, KERNEL, KERNEL_DRAIN, MAIN_SLEEPING, MAX_PARTS, NEXT_PART, N_PARTS, PENDING, READY,
-  SLEEPING, STARTED, STOP, argsOffset, partsOffset, controlBytes, makeKernel, workerWord, type KernelFn, type KernelMessage,
+  REGISTERED, SLEEPING, STARTED, STOP, argsOffset, partsOffset, controlBytes, makeKernel, workerWord, type KernelFn, type KernelMessage,
 } from './pool-protocol.mjs';
 import { WorkerPoolError } from './errors.ts';
+import { isSharedMemory } from './sharedMemory.ts';
 
 export type { KernelFn } from './pool-protocol.mjs';
 
 export interface PoolOptions {
   /** The arena; must be a shared memory. */
   readonly memory: WebAssembly.Memory;
-  /** Threads including the calling one (default os.availableParallelism()). */
+  /** Threads including the calling one (default: the platform's, os.availableParallelism() in Node). */
   readonly threads?: number;
   /**
    * How long (µs) an idle worker busy-waits for the next job before sleeping in Atomics.wait
@@ -37,7 +39,6 @@ export interface PoolOptions {
   readonly mainSpinMicros?: number;
 }
 
-const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
 const STARTUP_TIMEOUT_MS = 30_000;
 /** A spinning worker that has not picked up a job this long after our share ended is off-core. */
 const START_GRACE_MS = 0.02;
@@ -48,19 +49,18 @@ export class WorkerPool {
   private readonly ctl: Int32Array;
   private readonly argViews: Float64Array[];
   private readonly partViews: Float64Array[];
-  private readonly workers: Worker[] = [];
-  private readonly ports: MessagePort[] = [];
+  private readonly workers: PoolWorkers | undefined;
   private readonly kernels: KernelFn[] = [];
   private readonly mainSpin: number;
   private nextId = FIRST_KERNEL;
   private closed = false;
 
-  /** Starts the workers and blocks until they are ready (Atomics.wait is fine on Node's main thread). */
+  /** Starts the workers and blocks until they are ready (Atomics.wait: Node's main thread or a browser's Web Worker). */
   constructor(opts: PoolOptions) {
-    if (!(opts.memory.buffer instanceof SharedArrayBuffer)) {
+    if (!isSharedMemory(opts.memory)) {
       throw new WorkerPoolError('WorkerPool: memory must be a shared WebAssembly.Memory', { argument: 'memory' });
     }
-    const threads = opts.threads ?? os.availableParallelism();
+    const threads = opts.threads ?? cpuPlatform.defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) {
       throw new WorkerPoolError(`WorkerPool: threads = ${threads} must be a positive integer`, { argument: 'threads', value: threads });
     }
@@ -71,17 +71,7 @@ export class WorkerPool {
     this.ctl = new Int32Array(control);
     this.argViews = Array.from({ length: threads }, (_, t) => new Float64Array(control, argsOffset(threads) + t * ARG_SLOTS * 8, ARG_SLOTS));
     this.partViews = Array.from({ length: MAX_PARTS }, (_, i) => new Float64Array(control, partsOffset(threads) + i * ARG_SLOTS * 8, ARG_SLOTS));
-    for (let w = 1; w < threads; w++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_URL, {
-        workerData: { memory: opts.memory, control, port: port2, index: w, threads, spinMicros: opts.spinMicros ?? 50 },
-        transferList: [port2],
-      });
-      worker.unref();
-      port1.unref();
-      this.workers.push(worker);
-      this.ports.push(port1);
-    }
+    this.workers = threads > 1 ? cpuPlatform.startWorkers({ memory: opts.memory, control, threads, spinMicros: opts.spinMicros ?? 50 }) : undefined;
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     for (let ready = Atomics.load(this.ctl, READY); ready < threads - 1; ready = Atomics.load(this.ctl, READY)) {
       if (Date.now() > deadline) {
@@ -125,7 +115,8 @@ export class WorkerPool {
     const id = this.nextId++;
     const full = { ...msg, id };
     this.kernels[id] = makeKernel(full, this.memory);
-    for (const port of this.ports) port.postMessage(full);
+    Atomics.store(this.ctl, REGISTERED, id);
+    this.workers?.post(full);
     this.dispatch(KERNEL_DRAIN, this.threads, 0, true);
     return id;
   }
@@ -196,8 +187,7 @@ export class WorkerPool {
     for (let w = 1; w < threads; w++) {
       if (Atomics.load(ctl, workerWord(w, ERROR))) {
         Atomics.store(ctl, workerWord(w, ERROR), 0);
-        const m = receiveMessageOnPort(this.ports[w - 1]!);
-        errors.push((m?.message as { error?: string } | undefined)?.error ?? `worker ${w} failed`);
+        errors.push(this.workers!.error(w));
       }
     }
     if (errors.length > 0) {
@@ -240,8 +230,7 @@ export class WorkerPool {
       Atomics.add(this.ctl, workerWord(w, GEN), 1);
       Atomics.notify(this.ctl, workerWord(w, GEN));
     }
-    for (const p of this.ports) p.close();
-    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    return this.workers?.close() ?? Promise.resolve();
   }
 
   private assertOpen(): void {

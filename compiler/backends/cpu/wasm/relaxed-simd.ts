@@ -1,7 +1,8 @@
 // Feature detection for relaxed SIMD (f32x4.relaxed_madd). Node 20 (V8 11.3) has it behind
 // --experimental-wasm-relaxed-simd; the flag can be switched on at run time before compiling, and
-// a module compiled with it can be posted to worker threads and instantiated there.
-import v8 from 'node:v8';
+// a module compiled with it can be posted to worker threads and instantiated there. Browsers that
+// have it ship it on.
+import { cpuPlatform } from '../platform.ts';
 
 // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
 const PROBE = new Uint8Array([
@@ -17,11 +18,7 @@ let cached: boolean | undefined;
 export function relaxedSimdAvailable(): boolean {
   if (cached !== undefined) return cached;
   if (!WebAssembly.validate(PROBE)) {
-    try {
-      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    } catch {
-      // Not V8, or flags locked: fall through to the re-check.
-    }
+    cpuPlatform.enableRelaxedSimd();
   }
   cached = WebAssembly.validate(PROBE);
   return cached;
