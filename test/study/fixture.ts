@@ -32,7 +32,8 @@ export const TINY_BASE = {
 
 /** Writes a study file whose body is `source` (it can use defineStudy, grid... imported from the API). */
 export function writeStudy(dir: string, name: string, source: string): string {
-  const file = join(dir, `${name}.ts`);
+  // .mts: an ES module wherever it lies (a .ts file outside a "type": "module" package would load as CommonJS)
+  const file = join(dir, `${name}.mts`);
   writeFileSync(file, `import { defineStudy, grid, zip, concat, evaluation, excessLoss, table, curves, scatter, bars, compute } from '${STUDY_API}';\n${source}\n`);
   return file;
 }
