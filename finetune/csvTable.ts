@@ -18,14 +18,16 @@ export const delimiterOf = (file: string): string => (['.tsv', '.tab'].includes(
 
 /**
  * Reads a CSV (TSV for .tsv/.tab) file with a header: RFC 4180 quoting, so fields may hold the
- * delimiter, quotes and line breaks; a BOM and empty lines are skipped; quotes inside unquoted
- * fields are kept as text (as pandas does). Every row must have as many fields as the header.
+ * delimiter, quotes and line breaks; lines end in LF, CRLF or CR (even mixed); a BOM and empty
+ * lines are skipped; quotes inside unquoted fields are kept as text (as pandas does). Every row must have as many fields as the header.
  */
 export function readTable(file: string): Table {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CsvFormatError(`${file}: no such file`, { file });
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(readFileSync(file), { delimiter: delimiterOf(file), bom: true, skip_empty_lines: true, relax_quotes: true, info: true }) as never;
+    records = parse(readFileSync(file), {
+      delimiter: delimiterOf(file), record_delimiter: ['\r\n', '\n', '\r'], bom: true, skip_empty_lines: true, relax_quotes: true, info: true,
+    }) as never;
   } catch (e) {
     if (e instanceof CsvError) throw new CsvFormatError(`${file}: ${e.message}`, { file, code: e.code });
     throw e;
