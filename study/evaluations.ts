@@ -97,7 +97,7 @@ function taskOf(ctx: EvalContext, o: DownstreamOptions, defaultSeqLen: number) {
   return { enc, task };
 }
 
-/** probe_accuracy per epoch, probe_final_accuracy, probe_best_accuracy of a linear probe on the frozen encoder (spec 5b7). */
+/** probeT_accuracy per epoch, probeT_final_accuracy, probeT_best_accuracy (T the task) of a linear probe on the frozen encoder (spec 5b7), and taskT_majority_accuracy. */
 export const probe = (o: DownstreamOptions): Evaluation => ({
   name: `probe${o.task}`,
   options: o,
@@ -108,11 +108,13 @@ export const probe = (o: DownstreamOptions): Evaluation => ({
       key: foldIn(key(o.seed ?? 0), 1),
       ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.batch !== undefined ? { batchSize: o.batch } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}),
     });
-    return [...probeRows(ctx.runId, r, ctx.step).map(({ run: _run, ...row }) => row), { metric: 'majority_accuracy', value: majorityBaseline(task) }];
+    // metric names carry the task, so probes on several tasks sit side by side: probeB_best_accuracy...
+    const rows = probeRows(ctx.runId, r, ctx.step).map(({ run: _run, ...row }) => ({ ...row, metric: row.metric.replace(/^probe_/, `probe${o.task}_`) }));
+    return [...rows, { metric: `task${o.task}_majority_accuracy`, value: majorityBaseline(task) }];
   },
 });
 
-/** finetune_best_accuracy and finetune_final_accuracy (validation) of full fine-tuning with a classification head (issue 10's finetune). */
+/** finetuneT_best_accuracy and finetuneT_final_accuracy (validation; T the task) of full fine-tuning with a classification head (`finetune`), and taskT_majority_accuracy. */
 export const finetune = (o: DownstreamOptions): Evaluation => ({
   name: `finetune${o.task}`,
   options: o,
@@ -121,6 +123,10 @@ export const finetune = (o: DownstreamOptions): Evaluation => ({
     const start = initSequenceClassifier(enc.config, task.labels, foldIn(key(o.seed ?? 0), 3), enc.encoder);
     const r = await finetuneOf(start, task, { seed: o.seed ?? 0, ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.batch !== undefined ? { batchSize: o.batch } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}) });
     const accuracyOf = (e: (typeof r.evals)[number] | undefined) => (e && 'accuracy' in e.metrics ? e.metrics.accuracy : Number.NaN);
-    return { finetune_best_accuracy: accuracyOf(r.best), finetune_final_accuracy: accuracyOf(r.evals[r.evals.length - 1]), majority_accuracy: majorityBaseline(task) };
+    return {
+      [`finetune${o.task}_best_accuracy`]: accuracyOf(r.best),
+      [`finetune${o.task}_final_accuracy`]: accuracyOf(r.evals[r.evals.length - 1]),
+      [`task${o.task}_majority_accuracy`]: majorityBaseline(task),
+    };
   },
 });
