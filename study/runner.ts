@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PretextError } from '../util/errors.ts';
 import type { Evaluation } from './evaluation.ts';
-import { type RunJob, type RunOutcome, executeRun } from './executeRun.ts';
+import { type RunJob, type RunOutcome, type RunProgress, executeRun } from './executeRun.ts';
 import type { PlannedRun } from './plan.ts';
 import type { StudyProgress } from './progress.ts';
 import type { FromWorker, ToWorker } from './workerProtocol.ts';
@@ -30,7 +30,7 @@ const asJob = (r: PlannedRun): RunJob => {
 };
 
 /** A run slot: runs one job at a time, in this process or in a forked worker. */
-interface Slot {
+export interface Slot {
   run(job: RunJob): Promise<RunOutcome>;
   close(): void;
 }
@@ -44,38 +44,43 @@ function inProcessSlot(o: LocalRunOptions): Slot {
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-async function workerSlot(o: LocalRunOptions): Promise<Slot> {
-  const child: ChildProcess = fork(WORKER, [o.studyFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * A forked worker process (worker.ts) that loads the study file and runs jobs one at a time (the
+ * queue worker uses these too). A run rejects with a PretextError when the run failed by its own
+ * fault, with a plain Error when the process or the machine did (it exited, a bug).
+ */
+export async function workerSlot(studyFile: string, onProgress?: (p: RunProgress) => void, signal?: AbortSignal): Promise<Slot> {
+  const child: ChildProcess = fork(WORKER, [studyFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let pending: { resolve: (r: RunOutcome) => void; reject: (e: Error) => void; id: string } | undefined;
   let exited = false;
   const ready = new Promise<void>((resolve, reject) => {
     child.on('message', (m: FromWorker) => {
       if (m.type === 'ready') resolve();
-      else if (m.type === 'progress') o.progress?.update(m.progress);
+      else if (m.type === 'progress') onProgress?.(m.progress);
       else if (m.type === 'outcome') pending?.resolve(m.outcome);
-      else if (m.type === 'failed') pending?.reject(new PretextError(m.message, { run: m.id }));
+      else if (m.type === 'failed') pending?.reject(m.own ? new PretextError(m.message, { run: m.id }) : new Error(m.message));
     });
     child.on('exit', (code, signal) => {
       exited = true;
-      const e = new PretextError(`a study worker exited (${signal ?? `code ${code}`})${pending ? ` while running ${pending.id}` : ''}`);
+      const e = new Error(`a study worker exited (${signal ?? `code ${code}`})${pending ? ` while running ${pending.id}` : ''}`);
       reject(e);
       pending?.reject(e);
     });
   });
   const stop = () => child.connected && child.send({ type: 'stop' } satisfies ToWorker);
-  o.signal?.addEventListener('abort', stop);
+  signal?.addEventListener('abort', stop);
   await ready;
   return {
     run: (job) =>
       new Promise<RunOutcome>((resolve, reject) => {
-        if (exited) return reject(new PretextError('the study worker has exited'));
+        if (exited) return reject(new Error('the study worker has exited'));
         pending = { resolve, reject, id: job.id };
         child.send({ type: 'run', job } satisfies ToWorker);
       }).finally(() => {
         pending = undefined;
       }),
     close: () => {
-      o.signal?.removeEventListener('abort', stop);
+      signal?.removeEventListener('abort', stop);
       if (!exited) child.disconnect();
     },
   };
@@ -87,7 +92,7 @@ async function workerSlot(o: LocalRunOptions): Promise<Slot> {
  * itself (their folders say so), interrupted ones resume from their checkpoints.
  */
 export async function runLocally(runs: readonly PlannedRun[], o: LocalRunOptions): Promise<LocalRunResult> {
-  const slots = o.parallel <= 1 ? [inProcessSlot(o)] : await Promise.all(Array.from({ length: Math.min(o.parallel, runs.length) }, () => workerSlot(o)));
+  const slots = o.parallel <= 1 ? [inProcessSlot(o)] : await Promise.all(Array.from({ length: Math.min(o.parallel, runs.length) }, () => workerSlot(o.studyFile, o.progress && ((p) => o.progress!.update(p)), o.signal)));
   const outcomes = new Map<string, RunOutcome>();
   const failed = new Map<string, string>();
   const queue = [...runs];

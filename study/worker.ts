@@ -20,7 +20,7 @@ process.on('message', (m: ToWorker) => {
   }
   executeRun(m.job, { evaluations: study.evaluate ?? [], signal: stop.signal, onProgress: (progress) => send({ type: 'progress', progress }) }).then(
     (outcome) => send({ type: 'outcome', outcome }),
-    (e: unknown) => send({ type: 'failed', id: m.job.id, message: e instanceof PretextError ? e.message : String((e as Error).stack ?? e) }),
+    (e: unknown) => send({ type: 'failed', id: m.job.id, message: e instanceof PretextError ? e.message : String((e as Error).stack ?? e), own: e instanceof PretextError }),
   );
 });
 send({ type: 'ready' });

@@ -8,4 +8,5 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'progress'; readonly progress: RunProgress }
   | { readonly type: 'outcome'; readonly outcome: RunOutcome }
-  | { readonly type: 'failed'; readonly id: string; readonly message: string };
+  /** `own`: the run failed by its own fault (a PretextError: bad config, divergence), not the machine's. */
+  | { readonly type: 'failed'; readonly id: string; readonly message: string; readonly own: boolean };
