@@ -4,18 +4,12 @@ import { HostTensor, TensorSpec } from '../../dsl/host.ts';
 import { flatten, type MapLeaves } from '../../dsl/tree.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
 import { CheckpointConfigError, CheckpointError, CheckpointNotFoundError } from './errors.ts';
-import { looksLikeMlmModel } from './hfBert.ts';
+import { CONFIG_FILE, EXTRA_PREFIX, MLM_VIEW_PREFIX, MODEL_FILE, OPTIMIZER_FILE, PARAMS_PREFIX, TRAINER_FILE, checkpointFiles } from './checkpointFiles.ts';
 import { loadInto } from './loadInto.ts';
-import { readBytes, readTreeFile, writeTreeFile } from './safetensorsFile.ts';
-import { storedNames, type HfLayout, type LoadedTree, type TreeSection } from './treeFile.ts';
+import { readBytes, readTreeFile } from './safetensorsFile.ts';
+import { storedNames, type HfLayout, type LoadedTree } from './treeFile.ts';
 
-export const MODEL_FILE = 'model.safetensors';
-export const CONFIG_FILE = 'config.json';
-export const OPTIMIZER_FILE = 'optimizer.safetensors';
-export const TRAINER_FILE = 'trainer.json';
-export const PARAMS_PREFIX = 'pretext.params.';
-export const EXTRA_PREFIX = 'pretext.extra.';
-export const MLM_VIEW_PREFIX = 'pretext.mlm.';
+export { CONFIG_FILE, EXTRA_PREFIX, MLM_VIEW_PREFIX, MODEL_FILE, OPTIMIZER_FILE, PARAMS_PREFIX, TRAINER_FILE };
 
 /** What a checkpoint holds. Trees have HostTensor leaves; config and trainer are JSON values. */
 export interface CheckpointContents {
@@ -80,17 +74,6 @@ export interface ExpectedTrees<P, X, O> {
 
 type Loaded<T> = T extends undefined ? unknown : MapLeaves<T, TensorSpec, HostTensor>;
 
-function configMlmPath(config: unknown): string | null | undefined {
-  const pretext = typeof config === 'object' && config !== null ? (config as { pretext?: { mlm?: unknown } }).pretext : undefined;
-  const m = pretext?.mlm as { in?: unknown; path?: unknown } | null | undefined;
-  if (m === undefined) return undefined;
-  return m !== null && m.in === 'params' && typeof m.path === 'string' ? m.path : null;
-}
-
-/** An ELECTRA checkpoint's config (see electraConfig.ts) stores its parameters in the ELECTRA layout at the root. */
-const isElectraConfig = (config: unknown): boolean =>
-  typeof config === 'object' && config !== null && typeof (config as { pretext?: { electra?: unknown } }).pretext?.electra === 'object';
-
 function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
@@ -105,14 +88,6 @@ function fsyncDir(dir: string): void {
 
 const suffix = (): string => `${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
 
-const isJsonable = (x: unknown): boolean => {
-  try {
-    return JSON.stringify(x) !== undefined;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Writes a checkpoint directory atomically: everything goes into a temporary sibling
  * (`DIR.tmp-…`), each file is fsynced, the temporary directory is renamed to DIR. An existing DIR
@@ -122,34 +97,12 @@ const isJsonable = (x: unknown): boolean => {
  */
 export function saveCheckpoint(dir: string, contents: CheckpointContents, options: SaveOptions = {}): void {
   const target = resolve(dir);
-  for (const [what, value] of [['config', contents.config], ['trainer', contents.trainer]] as const) {
-    if (value !== undefined && !isJsonable(value)) throw new CheckpointConfigError(`${target}: ${what} is not JSON-serialisable`, { file: target, field: what });
-  }
-  const hfLayout = options.hfLayout ?? (isElectraConfig(contents.config) ? 'electra' : 'bert');
-  const hfBertPath = options.hfBertPath !== undefined ? options.hfBertPath
-    : contents.mlmView !== undefined ? null
-    : hfLayout === 'electra' ? ''
-    : configMlmPath(contents.config) ?? (looksLikeMlmModel(contents.params) ? '' : null);
-  if (contents.mlmView !== undefined && hfBertPath !== null) {
-    throw new CheckpointError(`${target}: an mlmView takes the HF BERT names, so params cannot have them too (hfBertPath "${hfBertPath}")`, { file: target });
-  }
+  const files = checkpointFiles(contents, options, target); // validated before anything is written
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.tmp-${suffix()}`;
   mkdirSync(tmp);
   try {
-    const sections: TreeSection[] = [{ key: 'params', tree: contents.params, prefix: PARAMS_PREFIX, hfBertPath: hfBertPath ?? undefined, hfLayout }];
-    if (contents.extra !== undefined) sections.push({ key: 'extra', tree: contents.extra, prefix: EXTRA_PREFIX });
-    if (contents.mlmView !== undefined) sections.push({ key: 'mlmView', tree: contents.mlmView, prefix: MLM_VIEW_PREFIX, hfBertPath: '' });
-    writeTreeFile(join(tmp, MODEL_FILE), sections);
-    if (contents.optimizer !== undefined) writeTreeFile(join(tmp, OPTIMIZER_FILE), [{ key: 'optimizer', tree: contents.optimizer, prefix: '' }]);
-    writeFileAtomic(join(tmp, CONFIG_FILE), `${JSON.stringify(contents.config ?? {}, null, 2)}\n`);
-    if (contents.trainer !== undefined) writeFileAtomic(join(tmp, TRAINER_FILE), `${JSON.stringify(contents.trainer, null, 2)}\n`);
-    for (const [name, data] of Object.entries(contents.files ?? {})) {
-      if (name !== basename(name) || [MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, TRAINER_FILE].includes(name) || name.startsWith('.')) {
-        throw new CheckpointError(`${target}: extra file name "${name}" must be a plain file name other than the checkpoint's own files`, { file: name });
-      }
-      writeFileAtomic(join(tmp, name), data);
-    }
+    for (const [name, data] of files) writeFileAtomic(join(tmp, name), data);
     fsyncDir(tmp);
     if (existsSync(target)) {
       const old = `${target}.old-${suffix()}`;

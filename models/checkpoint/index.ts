@@ -22,6 +22,7 @@ export {
   saveCheckpoint, loadCheckpoint, saveRunCheckpoint, latestCheckpoint, listCheckpoints, checkpointName, removeStaleTemporaries,
 } from './checkpointDir.ts';
 export { type LoadedMlmModel, loadMlmModel } from './mlmModel.ts';
+export { type CheckpointFile, checkpointFiles } from './checkpointFiles.ts';
 export { type HfElectraShape, GENERATOR_NAME_PREFIX, hfElectraEntries } from './hfElectra.ts';
 export {
   type ElectraSection, type ElectraCheckpointConfigOptions, ElectraSectionCodec, electraCheckpointConfig, electraHfIncompatibility, decodeElectraSection,
