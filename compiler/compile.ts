@@ -4,6 +4,7 @@ import { type Concrete, type Symbolic, type TracedFunction, assembleOutputs, fla
 import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
 import { buildGpujs } from './backends/gpujs/build.ts'; // gpujs backend
 import type { GpujsMode } from './backends/gpujs/modes.ts'; // gpujs backend
+import { buildWebgpu } from './backends/webgpu/build.ts'; // webgpu backend
 import { explainProgram } from './explain.ts';
 import { type FlopCount, countFlops } from './flops.ts';
 import { graphFingerprint } from './fingerprint.ts';
@@ -15,7 +16,7 @@ import { ShapeError } from './ir/errors.ts';
 import { type MemoryPlan, planMemory } from './schedule/memoryPlan.ts';
 import { envVar } from '../util/env.ts';
 
-export type BackendName = 'cpu' | 'interpreter' | 'gpujs';
+export type BackendName = 'cpu' | 'interpreter' | 'gpujs' | 'webgpu';
 
 export interface CompileOptions {
   readonly backend?: BackendName;
@@ -39,7 +40,7 @@ export interface ProgramStats {
 /** What a backend runs: flat host arrays in, flat host arrays out. */
 export interface Executable {
   run(inputs: readonly HostArray[]): HostArray[];
-  /** Backends with an asynchronous mode (gpujs webgpu); the others run synchronously. */
+  /** Backends with an asynchronous mode (gpujs webgpu, webgpu); the others run synchronously. */
   runAsync?(inputs: readonly HostArray[]): Promise<HostArray[]>;
   explain(): string;
   readonly stats: ProgramStats;
@@ -48,7 +49,7 @@ export interface Executable {
 
 export interface CompiledFunction<Args extends readonly unknown[], R> {
   (...args: Args): Concrete<R>;
-  /** The same call as a Promise: the only way to run the gpujs backend's webgpu mode. */
+  /** The same call as a Promise: the only way to run the webgpu backend and the gpujs backend's webgpu mode. */
   runAsync(...args: Args): Promise<Concrete<R>>;
   /** Kernels, fused ops, buffers and generated source. */
   explain(): string;
@@ -90,6 +91,7 @@ function build(traced: TracedFunction, options: CompileOptions): Executable {
   }
   const fused = fuseGraph(traced.inputs, traced.outputs);
   if (options.backend === 'gpujs') return buildGpujs(fused, options.gpujsMode ?? 'cpu', t0); // gpujs backend
+  if (options.backend === 'webgpu') return buildWebgpu(fused, t0, options.poisonFreedBuffers ?? false); // webgpu backend
   const plan: MemoryPlan = planMemory(fused);
   const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false, ...(options.simd !== undefined ? { simd: options.simd } : {}) });
   const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0, simdKernels: exe.simdKernels() };

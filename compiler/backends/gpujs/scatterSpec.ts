@@ -10,7 +10,7 @@ import { type BuildContext, elementIndex, makeSpec, nestLoops, printEnv, returnV
  * times its extent at most the next coefficient, no constant): then every loop variable in the
  * target is determined by the output element, and only the others need a loop.
  */
-function mixedRadix(k: ScatterKernel): Term[] | undefined {
+export function mixedRadix(k: ScatterKernel): Term[] | undefined {
   if (k.target.c !== 0) return undefined;
   const extent = (t: Term) => (t.atom.kind === 'var' || t.atom.kind === 'value' ? t.atom.extent : 0);
   const terms = [...k.target.terms].sort((a, b) => a.coef - b.coef);

@@ -1,0 +1,62 @@
+import type { KernelProgram } from '../../kernel/kernel.ts';
+import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
+import { kernelBuffers } from '../../schedule/liveness.ts';
+import { matmulShader } from './matmulShader.ts';
+import { type KernelContext, mapShader } from './mapShader.ts';
+import { rowShader } from './rowShader.ts';
+import { scatterShader } from './scatterShader.ts';
+import { MAX_GROUPS, type ShaderSpec, ceilDiv, shaderSource } from './shaderModule.ts';
+import { ARENA } from './wgslExpr.ts';
+
+const FILL_GROUP = 256;
+
+/** A word-wise fill (`value` as WGSL) or copy (`from`) of `words` words at word offset `at`. */
+export function wordsShader(label: string, at: number, words: number, source: { value: string } | { from: number }): ShaderSpec {
+  const rhs = 'value' in source ? source.value : `${ARENA}[${source.from} + px_e]`;
+  const body = [`for (var px_e: i32 = i32(gid.x); px_e < ${words}; px_e = px_e + i32(nwg.x) * ${FILL_GROUP}) {`, `  ${ARENA}[${at} + px_e] = ${rhs};`, '}'];
+  const { wgsl } = shaderSource({ printers: [], workgroupSize: FILL_GROUP, body });
+  return { label, kernel: -1, wgsl, usesStatus: false, workgroups: [Math.min(ceilDiv(words, FILL_GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: FILL_GROUP };
+}
+
+/** Index-check sites of a program, numbered from 1 (0 in the status word means no error). */
+export class SiteTable {
+  readonly sites: string[] = [];
+  id = (site: string): number => {
+    const i = this.sites.indexOf(site);
+    return i >= 0 ? i + 1 : this.sites.push(site);
+  };
+}
+
+/**
+ * The dispatches of a fused program, in order: one shader per kernel (a matmul with its epilogue,
+ * a row kernel with all its stages, a scatter in one pass). A matmul's C is stored only when
+ * something besides its epilogue reads it. With `poison`, buffers the memory plan frees are
+ * overwritten after their last kernel (NaN for floats), to test the plan.
+ */
+export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTable, poison = false): ShaderSpec[] {
+  const ctx: KernelContext = { wordOffset: (b) => plan.offsets[b]! / 4, siteId: sites.id };
+  const io = p.kernels.map((k) => kernelBuffers(k));
+  const outputs = new Set(p.outputBuffers);
+  const out: ShaderSpec[] = [];
+  p.kernels.forEach((k, i) => {
+    const label = `k${i}:${k.kind}`;
+    let spec: ShaderSpec | undefined;
+    switch (k.kind) {
+      case 'map': spec = mapShader(k, ctx, label, i); break;
+      case 'row': spec = rowShader(k, ctx, label, i); break;
+      case 'scatter': spec = scatterShader(k, ctx, label, i); break;
+      case 'matmul': {
+        const readElsewhere = outputs.has(k.c) || io.some((x, j) => j !== i && x.reads.has(k.c));
+        spec = matmulShader(k, ctx, label, i, readElsewhere);
+      }
+    }
+    if (spec) out.push(spec);
+    if (poison) {
+      for (const b of plan.freedAfter[i] ?? []) {
+        const info = p.buffers[b]!;
+        out.push(wordsShader(`poison b${b}`, ctx.wordOffset(b), info.size, { value: info.dtype === 'f32' ? '0x7fc00000u' : '0xdeadbeefu' }));
+      }
+    }
+  });
+  return out;
+}
