@@ -40,6 +40,9 @@ export interface TrainerOptions {
   readonly seed: number;
 }
 
+/** The key of the training data order (shuffledBatches), the same in `pretext train` and the browser page. */
+export const trainingDataKey = (seed: number): Key => foldIn(rootKey(seed), 1);
+
 /** Keys of step `step`: one (prepare, loss) pair per micro-batch. Everything random in a step comes from here. */
 export function stepKeys(seed: number, step: number, micro: number): { prepare: Key; loss: Key } {
   const [prepare, loss] = splitKey(foldIn(foldIn(rootKey(seed), step), micro), 2) as [Key, Key];

@@ -1,9 +1,8 @@
 import type { Dataset, ShuffleCursor } from '../corpora/dataset/index.ts';
 import { shuffledBatches } from '../corpora/dataset/index.ts';
-import { foldIn, key as rootKey } from '../prng/key.ts';
 import type { AnyObjective, TokenBatch } from '../objectives/objective.ts';
 import { JsonLog } from './jsonLog.ts';
-import { type StepLog, StepRunner, type TrainState, evaluateObjective } from './loop.ts';
+import { type StepLog, StepRunner, type TrainState, evaluateObjective, trainingDataKey } from './loop.ts';
 import type { AdamWConfig } from './optim/adamw.ts';
 import { ProgressBar } from './progress.ts';
 import type { Schedule } from './schedule.ts';
@@ -82,7 +81,7 @@ export class TrainingDivergedError extends PretextError {}
  * A non-finite loss or gradient norm stops training (TrainingDivergedError) without saving.
  */
 export async function train(o: TrainingOptions): Promise<TrainingResult> {
-  const dataKey = foldIn(rootKey(o.seed), 1);
+  const dataKey = trainingDataKey(o.seed);
   const ck = o.resumeFrom;
   const start = ck?.step ?? 0;
   let cursor: ShuffleCursor = ck?.cursor ?? { epoch: 0, position: 0 };

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as t from 'io-ts';
 import { batchToRowBlock, createDatasetWriter, sequenceFields, type DatasetWriter } from '../../corpora/dataset/index.ts';
-import { formatRuleText, sampleSentences, sentenceAt, sentenceCount, terminalTokenIds, type Grammar } from '../../corpora/pcfg/index.ts';
-import { rowsToBatch, sentenceInstanceBuilder, type SequenceRow } from '../../corpora/sequences/index.ts';
+import { formatRuleText, pcfgSentenceRows, terminalTokenIds, type Grammar } from '../../corpora/pcfg/index.ts';
 import { buildWordLevelVocab, readVocabFile, writeVocabFile, type Vocab } from '../../corpora/tokenizer/index.ts';
 import { foldIn, key, type Key } from '../../prng/index.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
@@ -30,20 +29,13 @@ export const defaultValidSentences = (sentences: number): number => Math.min(100
 
 /**
  * Samples `count` sentences of one split chunk by chunk (sentence i from the sampler's stream i,
- * so chunking changes nothing), maps terminal ids to vocab ids and appends `[CLS] w.. [SEP]` rows
- * padded to seqLen; block id = sentence index.
+ * so chunking changes nothing) and appends their rows (pcfgSentenceRows).
  */
 function writeSplit(
   writer: DatasetWriter, split: string, grammar: Grammar, vocab: Vocab, tokenOfTerminal: Int32Array, k: Key, count: number, seqLen: number,
 ): void {
-  const specials = { cls: vocab.specials.cls, sep: vocab.specials.sep };
   for (let first = 0; first < count; first += CHUNK) {
-    const n = Math.min(CHUNK, count - first);
-    const batch = sampleSentences(grammar, k, n, { first, maxLength: seqLen - 2 });
-    const builder = sentenceInstanceBuilder({ seqLen, specials, firstBlockId: first, overflow: 'error' });
-    const rows: SequenceRow[] = [];
-    for (let s = 0; s < sentenceCount(batch); s++) rows.push(...builder.push(Array.from(sentenceAt(batch, s), (id) => tokenOfTerminal[id]!)));
-    writer.append(batchToRowBlock(rowsToBatch(rows, seqLen, vocab.specials.pad)), split);
+    writer.append(batchToRowBlock(pcfgSentenceRows(grammar, tokenOfTerminal, vocab.specials, k, first, Math.min(CHUNK, count - first), seqLen)), split);
   }
 }
 

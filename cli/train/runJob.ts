@@ -4,7 +4,7 @@ import type { ShuffleCursor } from '../../corpora/dataset/index.ts';
 import { HostTensor } from '../../dsl/host.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import { flatten } from '../../dsl/tree.ts';
-import { checkpointConfig, electraCheckpointConfig, runCheckpointStore } from '../../models/checkpoint/index.ts';
+import { checkpointConfig, electraCheckpointConfig, mlmLocationOf, runCheckpointStore } from '../../models/checkpoint/index.ts';
 import { electraOptionsJson } from '../../objectives/electra/index.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import type { AnyObjective, TokenBatch } from '../../objectives/objective.ts';
@@ -70,13 +70,6 @@ function initialMlm(job: TrainJob, from: string, say: (line: string) => void): {
   return { job: continuedJob(job, ck.view.config, vocab, from), params: { encoder: ck.view.encoder, mlmHead: ck.view.mlmHead } };
 }
 
-/** The MLM inside the parameters: at the root when the objective's params are an MLM model, else a stored view. */
-function mlmLocation(objective: AnyObjective, params: unknown): { in: 'params'; path: string } | { in: 'view' } {
-  const p = params as { encoder?: unknown; mlmHead?: unknown };
-  const v = objective.mlm(params);
-  return v.encoder === p.encoder && v.mlmHead === p.mlmHead ? { in: 'params', path: '' } : { in: 'view' };
-}
-
 /** SE stage 1's batches on a progress bar (rows scored), like training's. */
 function* withProgress(batches: Iterable<TokenBatch>, rows: number, enabled: boolean): Generator<TokenBatch> {
   const bar = new ProgressBar(rows, 0, 'se stage 1', enabled, false);
@@ -131,7 +124,7 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
   const files: Record<string, string> = { 'vocab.txt': readFileSync(join(job.corpusDir, job.dataset.manifest.vocab?.file ?? 'vocab.txt'), 'utf8') };
   if (existsSync(grammarFile)) files['grammar.txt'] = readFileSync(grammarFile, 'utf8');
   // ELECTRA: the discriminator is the run's model (ElectraForPreTraining names), the generator beside it in the same file
-  const mlm = objective.electra ? undefined : mlmLocation(objective, initial.params);
+  const mlm = objective.electra ? undefined : mlmLocationOf(initial.params, objective.mlm(initial.params));
   const described = {
     objective: { name: job.objectiveName, options: job.objectiveOptions },
     vocab: { file: 'vocab.txt' },

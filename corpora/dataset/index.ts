@@ -7,6 +7,7 @@ export { shardFileName } from './layout.ts';
 export { createDatasetWriter, sequenceFields, batchToRowBlock } from './writer.ts';
 export type { DatasetWriter, DatasetWriterOptions, RowBlock } from './writer.ts';
 export { openDataset } from './reader.ts';
+export { memorySplit } from './memorySplit.ts';
 export type { Dataset, DatasetSplit, RowData, OpenDatasetOptions } from './reader.ts';
 export { shuffledBatches, epochOrder } from './shuffledBatches.ts';
 export type { ShuffleCursor, ShuffledBatch, ShuffledBatchOptions } from './shuffledBatches.ts';

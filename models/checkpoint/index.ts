@@ -23,6 +23,7 @@ export {
 } from './checkpointDir.ts';
 export { type LoadedMlmModel, loadMlmModel } from './mlmModel.ts';
 export { type CheckpointFile, checkpointFiles } from './checkpointFiles.ts';
+export { mlmLocationOf } from './mlmLocation.ts';
 export { type HfElectraShape, GENERATOR_NAME_PREFIX, hfElectraEntries } from './hfElectra.ts';
 export {
   type ElectraSection, type ElectraCheckpointConfigOptions, ElectraSectionCodec, electraCheckpointConfig, electraHfIncompatibility, decodeElectraSection,
