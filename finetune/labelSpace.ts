@@ -5,6 +5,9 @@ export type LabelSpace =
   | { readonly kind: 'classification'; readonly names: readonly string[] }
   | { readonly kind: 'regression' };
 
+/** The class names (none for regression). */
+export const classNames = (s: LabelSpace): readonly string[] => (s.kind === 'classification' ? s.names : []);
+
 /** Outputs of the classifier: one per class, one for regression. */
 export const outputCount = (s: LabelSpace): number => (s.kind === 'classification' ? s.names.length : 1);
 

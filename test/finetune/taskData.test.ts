@@ -9,6 +9,7 @@ import { CsvFormatError, EmptyFileError, MissingColumnError, UnknownLabelError }
 import { labelledRows } from '../../finetune/labelledRows.ts';
 import { pcfgTaskData } from '../../finetune/pcfgTask.ts';
 import { key } from '../../prng/key.ts';
+import { classNames } from '../../finetune/labelSpace.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 import { taskGrammar, taskVocab } from './fixtures.ts';
 
@@ -127,7 +128,7 @@ describe('tasks from CSV/TSV files', () => {
     expect(csv.valid.attentionMask).toEqual(pcfg.valid.attentionMask);
     expect(csv.train.truncated).toBe(pcfg.train.truncated);
     expect(csv.train.truncated).toBeGreaterThan(0);
-    const names = (csv.labels as { names: string[] }).names;
+    const names = classNames(csv.labels);
     expect(Array.from(csv.valid.labels, (y) => Number(names[y]))).toEqual(Array.from(pcfg.valid.labels));
   });
 });
