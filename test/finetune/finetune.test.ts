@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as p from '../../dsl/index.ts';
 import { HostTensor } from '../../dsl/host.ts';
 import { flatten } from '../../dsl/tree.ts';
+import { buildWordLevelVocab } from '../../corpora/tokenizer/index.ts';
 import { loadClassifier, saveClassifier } from '../../finetune/classifierCheckpoint.ts';
+import { formatTable } from '../../finetune/csvTable.ts';
+import { csvTaskData } from '../../finetune/csvTask.ts';
+import type { RegressionMetrics } from '../../finetune/metrics.ts';
 import { ClassifierPredictor } from '../../finetune/classifierPredictor.ts';
 import { finetune } from '../../finetune/finetune.ts';
 import { pcfgTaskData } from '../../finetune/pcfgTask.ts';
@@ -13,6 +17,7 @@ import { encode } from '../../models/encoder.ts';
 import type { EncoderParams } from '../../models/params.ts';
 import { readSafetensors, rawValues } from '../../models/checkpoint/index.ts';
 import { key } from '../../prng/key.ts';
+import { uniform } from '../../prng/samplers.ts';
 import { classNames } from '../../finetune/labelSpace.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 import { taskEncoderConfig, taskGrammar, taskVocab } from './fixtures.ts';
@@ -44,6 +49,27 @@ describe('fine-tuning runs', () => {
     expect(readFileSync(join(root, 'cut', 'log.jsonl'), 'utf8')).toBe(readFileSync(join(root, 'whole', 'log.jsonl'), 'utf8'));
     // and the run did move the parameters
     expect(bytes(whole.final.params)).not.toEqual(bytes(start.params));
+  });
+
+  it('learns a regression task from a CSV file (one output, MSE): the target is 1.5 when the text starts with a or b, else 0.5', async () => {
+    const words = ['a', 'b', 'c', 'd'];
+    const v = buildWordLevelVocab(words);
+    const u = uniform(key(1), 160 * 3);
+    const csv = (from: number, n: number) => {
+      const f = join(root, `reg-${from}.csv`);
+      const rows = Array.from({ length: n }, (_, i) => [0, 1, 2].map((k) => words[Math.floor(u[(from + i) * 3 + k]! * 4)]!));
+      writeFileSync(f, formatTable(f, ['text', 'score'], rows.map((w) => [w.join(' '), w[0] === 'a' || w[0] === 'b' ? '1.5' : '0.5'])));
+      return f;
+    };
+    const reg = csvTaskData({ train: csv(0, 120), valid: csv(120, 40) }, { label: 'score' }, v, 6);
+    expect(reg.labels).toEqual({ kind: 'regression' });
+    const c = taskEncoderConfig(v, { hidden: 16, layers: 1, ffn: 32, maxPositions: 6 });
+    const r = await finetune(initSequenceClassifier(c, reg.labels, key(0)), reg, { epochs: 20, batchSize: 16, lr: 3e-3, warmupSteps: 5, evalEvery: 0 });
+    const last = r.evals[r.evals.length - 1]!.metrics as RegressionMetrics;
+    // predicting the mean scores an MSE of about 0.25 (the targets' variance)
+    expect(last.mse).toBeLessThan(0.05);
+    expect(last.pearson).toBeGreaterThan(0.95);
+    expect(r.final.params.classifier.w.shape).toEqual([16, 1]);
   });
 
   it('evaluates every evalEvery updates and at every epoch end, keeping the best evaluation', async () => {
