@@ -19,7 +19,8 @@ export const delimiterOf = (file: string): string => (['.tsv', '.tab'].includes(
 /**
  * Reads a CSV (TSV for .tsv/.tab) file with a header: RFC 4180 quoting, so fields may hold the
  * delimiter, quotes and line breaks; lines end in LF, CRLF or CR (even mixed); a BOM and empty
- * lines are skipped; quotes inside unquoted fields are kept as text (as pandas does). Every row must have as many fields as the header.
+ * lines are skipped; quotes inside unquoted fields are kept as text (as pandas does). Every row
+ * must have as many fields as the header.
  */
 export function readTable(file: string): Table {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CsvFormatError(`${file}: no such file`, { file });

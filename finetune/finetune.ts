@@ -145,6 +145,8 @@ export async function finetune(start: SequenceClassifier, task: TaskData, option
   const runner = new StepRunner({ objective, schedule, adamw, seed: o.seed, ...(o.clipNorm > 0 ? { clipNorm: o.clipNorm } : {}) }, resumed?.state ?? initial);
   const predictor = new ClassifierPredictor({ ...model, params: start.params as Concrete<SequenceClassifierParams> }, B, train.seqLen);
   const log = run ? new JsonLog(join(run.dir, 'log.jsonl')) : undefined;
+  // lines of updates after the checkpoint (a crash between an evaluation's line and its checkpoint) are replayed
+  if (resumed) log?.truncateAfter(step);
   const params = () => runner.state().params as Concrete<SequenceClassifierParams>;
   const save = () => store?.save({ state: runner.state(), step, cursor: { data: cursor, evals, bestStep: best?.step ?? null, window } });
 

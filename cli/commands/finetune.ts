@@ -8,7 +8,8 @@ import type { ResolvedColumns } from '../../finetune/csvTask.ts';
 import { FINETUNE_DEFAULTS, type EvalRecord, type FinetuneOptions, finetune } from '../../finetune/finetune.ts';
 import { finetuneSummary } from '../../finetune/results.ts';
 import { initSequenceClassifier } from '../../finetune/sequenceClassifier.ts';
-import { latestCheckpoint } from '../../models/checkpoint/index.ts';
+import { CONFIG_FILE, latestCheckpoint } from '../../models/checkpoint/index.ts';
+import { readJson } from '../../models/checkpoint/checkpointDir.ts';
 import { foldIn, key } from '../../prng/index.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
 import { strictPartial } from '../../util/strictCodec.ts';
@@ -46,6 +47,15 @@ function readConfig(file: string) {
     throw new CliError(`${file}: cannot read the config (${(e as Error).message})`, { file });
   }
   return decodeOrThrow(FinetuneConfigCodec, json, file);
+}
+
+/** A run resumes with the settings it started with (the step checkpoints' config.json records them). */
+function checkResumable(out: string, latest: string | undefined, options: FinetuneOptions): void {
+  if (latest === undefined) throw new CliError(`--resume: ${out} holds no fine-tuning checkpoint`, { flag: 'resume', dir: out });
+  const was = (readJson(join(latest, CONFIG_FILE), true) as { pretext?: { options?: Record<string, unknown> } }).pretext?.options ?? {};
+  for (const [k, v] of Object.entries(options)) {
+    if (was[k] !== v) throw new CliError(`--resume: the run in ${out} has ${k} ${JSON.stringify(was[k])}, not ${JSON.stringify(v)}`, { flag: 'resume', field: k });
+  }
 }
 
 const metricText = (e: EvalRecord) => Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v as number)}`).join(', ');
@@ -102,9 +112,11 @@ polynomial decay to 1e-7 after warmup, HF BertForSequenceClassification's head (
       ...(f.seed !== undefined ? { seed: f.seed } : {}),
     };
     const seqLen = f['seq-len'] ?? fromFile.seqLen ?? 32;
-    if (!f.resume && latestCheckpoint(f.out) !== undefined) {
+    const latest = latestCheckpoint(f.out);
+    if (!f.resume && latest !== undefined) {
       throw new CliError(`${f.out} already holds a fine-tuning run: --resume to continue it, or choose another --out`, { flag: 'out', dir: f.out });
     }
+    if (f.resume) checkResumable(f.out, latest, options);
     const enc = loadCheckpointEncoder(f.checkpoint);
     const { data, description } = loadDownstreamTask(values, enc, seqLen);
     const say = (line: string) => (f.json ? undefined : console.error(line));

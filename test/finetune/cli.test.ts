@@ -53,6 +53,10 @@ describe('pretext finetune / predict / eval probe on CSV files', () => {
     const again = await runCli(['finetune', '--checkpoint', ckpt, '--out', out, '--train-csv', trainCsv, '--valid-csv', validCsv]);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/already holds a fine-tuning run: --resume to continue it/);
+    const other = await runCli(['finetune', '--checkpoint', ckpt, '--out', out, '--resume', '--train-csv', trainCsv, '--valid-csv', validCsv, '--epochs', '4', '--batch', '16', '--lr', '3e-3', '--warmup', '2']);
+    expect(other.err).toMatch(/--resume: the run in .* has epochs 3, not 4/);
+    const none = await runCli(['finetune', '--checkpoint', ckpt, '--out', join(root, 'empty'), '--resume', '--train-csv', trainCsv, '--valid-csv', validCsv]);
+    expect(none.err).toMatch(/--resume: .*empty holds no fine-tuning checkpoint/);
   });
 
   it('eval probe --train-csv/--valid-csv probes the rows csvTaskData reads, as the library does', async () => {
