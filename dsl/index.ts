@@ -1,6 +1,7 @@
 /** The pretext DSL: named-axis tensors, ops, composites, randomness, pytrees and autodiff. */
 export { Tensor } from './tensor.ts';
-export type { Axes, Without, Union, Intersect, Replace, Renamed, DotAxes } from './axes.ts';
+export type { Axes, NamesOf, Without, Union, Intersect, Replace, Collapse, Renamed, DotAxes, Gathered, Merged, Covers, IfTyped } from './axes.ts';
+export { untyped, asAxes } from './boundary.ts';
 export type { DType } from '../compiler/ir/dtype.ts';
 export * from './ops/elementwise.ts';
 export { sum, max, min, mean, argmax, sumAll, meanAll } from './ops/reduce.ts';

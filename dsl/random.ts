@@ -26,10 +26,10 @@ function checkKey(op: string, key: Tensor<Axes>): void {
 }
 
 /** bits[i] = threefry2x32(key, (offset + floor(i/2), tag))[i mod 2] over the layout. */
-export function randomBits<A extends Axes>(key: KeyTensor, axes: A, shape: readonly number[], tag = TAG_BITS, offset = 0): Tensor<A> {
+export function randomBits<const A extends Axes>(key: KeyTensor, axes: readonly [...A], shape: readonly number[], tag = TAG_BITS, offset = 0): Tensor<A> {
   checkKey('randomBits', key);
   if (axes.length !== shape.length) throw new AxisError('randomBits', `${axes.length} axis names for ${shape.length} sizes`);
-  return new Tensor(ir.randomBits(key.node, shape, tag, offset), axes);
+  return new Tensor(ir.randomBits(key.node, shape, tag, offset), axes as A);
 }
 
 /** n independent keys (the same keys as the host's splitKey). */
@@ -53,28 +53,28 @@ function bitsToUniform<A extends Axes>(bits: Tensor<A>, open: boolean): Tensor<A
 }
 
 /** Uniform in [lo, hi) (24-bit resolution, exact in f32). */
-export function uniform<A extends Axes>(key: KeyTensor, axes: A, shape: readonly number[], lo = 0, hi = 1): Tensor<A> {
-  const u = bitsToUniform(randomBits(key, axes, shape), false);
-  return (lo === 0 && hi === 1 ? u : add(mul(u, hi - lo), lo)) as unknown as Tensor<A>;
+export function uniform<const A extends Axes>(key: KeyTensor, axes: readonly [...A], shape: readonly number[], lo = 0, hi = 1): Tensor<A> {
+  const u = bitsToUniform(randomBits<A>(key, axes, shape), false);
+  return lo === 0 && hi === 1 ? u : add(mul(u, hi - lo), lo);
 }
 
 /** Standard normal (Box–Muller, as prng/normal). */
-export function normal<A extends Axes>(key: KeyTensor, axes: A, shape: readonly number[]): Tensor<A> {
-  const u1 = bitsToUniform(randomBits(key, axes, shape, TAG_BITS), true);
-  const u2 = bitsToUniform(randomBits(key, axes, shape, TAG_NORMAL_ANGLE), false);
+export function normal<const A extends Axes>(key: KeyTensor, axes: readonly [...A], shape: readonly number[]): Tensor<A> {
+  const u1 = bitsToUniform(randomBits<A>(key, axes, shape, TAG_BITS), true);
+  const u2 = bitsToUniform(randomBits<A>(key, axes, shape, TAG_NORMAL_ANGLE), false);
   return mul(sqrt(mul(log(u1), -2)), cos(mul(u2, 2 * Math.PI))) as unknown as Tensor<A>;
 }
 
 /** True with probability p (a number or a tensor broadcast over the layout). */
-export function bernoulli<A extends Axes>(key: KeyTensor, p: number | Tensor<Axes>, axes: A, shape: readonly number[]): Tensor<A> {
-  return lt(uniform(key, axes, shape), p) as unknown as Tensor<A>;
+export function bernoulli<const A extends Axes>(key: KeyTensor, p: number | Tensor<Axes>, axes: readonly [...A], shape: readonly number[]): Tensor<A> {
+  return lt(uniform<A>(key, axes, shape), p) as unknown as Tensor<A>;
 }
 
 /** Integers uniform in [lo, hi) as i32 (modulo bias below (hi - lo) / 2^32). */
-export function randint<A extends Axes>(key: KeyTensor, lo: number, hi: number, axes: A, shape: readonly number[]): Tensor<A> {
+export function randint<const A extends Axes>(key: KeyTensor, lo: number, hi: number, axes: readonly [...A], shape: readonly number[]): Tensor<A> {
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi <= lo) throw new SizeMismatchError('randint', `need integers lo < hi, got [${lo}, ${hi})`);
-  const r = cast(mod(randomBits(key, axes, shape), hi - lo), 'i32');
-  return (lo === 0 ? r : add(r, lo)) as unknown as Tensor<A>;
+  const r = cast(mod(randomBits<A>(key, axes, shape), hi - lo), 'i32');
+  return lo === 0 ? r : add(r, lo);
 }
 
 /**
@@ -88,7 +88,7 @@ export function categorical<A extends Axes, X extends A[number]>(
   temperature = 1,
 ): Tensor<Without<A, X>> {
   if (temperature === 0) return argmax(logits, axis);
-  const u = uniform(key, logits.axes, logits.shape);
+  const u = uniform<A>(key, logits.axes, logits.shape);
   const gumbel = neg(log(add(neg(log(add(u, 1e-9))), 1e-9)));
   return argmax(add(mul(logits, 1 / temperature), gumbel) as unknown as Tensor<A>, axis);
 }
@@ -107,8 +107,8 @@ export function randomSubset<A extends Axes, X extends A[number]>(
 ): Tensor<A> {
   if (eligible.dtype !== 'bool') throw new DTypeMismatchError('randomSubset', `eligible must be bool, got ${eligible.dtype}`);
   const other = `${axis}__other`;
-  const bits = randomBits(key, eligible.axes, eligible.shape);
-  const pos = iota(eligible.axes, eligible.shape, axis);
+  const bits = randomBits<A>(key, eligible.axes, eligible.shape);
+  const pos = iota<A>(eligible.axes, eligible.shape, axis);
   const bitsJ = rename(bits.untyped(), { [axis]: other });
   const posJ = rename(pos.untyped(), { [axis]: other });
   const eligJ = rename(eligible.untyped(), { [axis]: other });
@@ -121,4 +121,4 @@ export function randomSubset<A extends Axes, X extends A[number]>(
 }
 
 /** A bool tensor that is true everywhere (for randomSubset over all positions). */
-export const allTrue = <A extends Axes>(axes: A, shape: readonly number[]): Tensor<A> => full(axes, shape, 1, 'bool');
+export const allTrue = <const A extends Axes>(axes: readonly [...A], shape: readonly number[]): Tensor<A> => full<A>(axes, shape, 1, 'bool');

@@ -1,6 +1,6 @@
 import type { DType } from '../compiler/ir/dtype.ts';
 import type { Node } from '../compiler/ir/node.ts';
-import type { Axes, DotAxes, Renamed, Replace, Union, Without } from './axes.ts';
+import type { Axes, DotAxes, Gathered, Merged, NamesOf, Renamed, Replace, Union, Without } from './axes.ts';
 import { AxisError, describeAxes } from './errors.ts';
 import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
@@ -50,12 +50,12 @@ export class Tensor<A extends Axes = Axes> {
     if (i < 0) throw new AxisError(op, `no axis "${axis}" in ${describeAxes(this.axes, this.shape)}`, { axis, axes: this.axes });
     return i;
   }
-  /** Escape hatch: the same tensor with axes typed as plain strings. */
+  /** Escape hatch (host boundary only, see dsl/boundary.ts): the same tensor with axes typed as plain strings. */
   untyped(): Tensor<Axes> {
     return this as Tensor<Axes>;
   }
-  /** Asserts (at trace time) that the axes are exactly `axes`, and types them so. */
-  as<B extends Axes>(axes: B): Tensor<B> {
+  /** Host boundary (see dsl/boundary.ts): asserts at trace time that the axes are exactly `axes`, and types them so. */
+  as<const B extends Axes>(axes: readonly [...B]): Tensor<B> {
     if (axes.length !== this.axes.length || axes.some((a, i) => a !== this.axes[i])) {
       throw new AxisError('as', `expected axes [${axes.join(', ')}], have ${describeAxes(this.axes, this.shape)}`, { axes: this.axes });
     }
@@ -66,21 +66,21 @@ export class Tensor<A extends Axes = Axes> {
   }
 
   // ---- fluent forms of the common ops (see dsl/ops for the free functions) ----
-  add<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.add(this, b); }
-  sub<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.sub(this, b); }
-  mul<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.mul(this, b); }
-  div<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.div(this, b); }
-  pow<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.pow(this, b); }
-  maximum<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.maximum(this, b); }
-  minimum<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.minimum(this, b); }
-  lt<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.lt(this, b); }
-  le<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.le(this, b); }
-  gt<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.gt(this, b); }
-  ge<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.ge(this, b); }
-  eq<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.eq(this, b); }
-  ne<B extends Axes>(b: Tensor<B> | number): Tensor<Union<A, B>> { return ew.ne(this, b); }
-  and<B extends Axes>(b: Tensor<B> | boolean): Tensor<Union<A, B>> { return ew.and(this, b); }
-  or<B extends Axes>(b: Tensor<B> | boolean): Tensor<Union<A, B>> { return ew.or(this, b); }
+  add<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.add(this, b); }
+  sub<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.sub(this, b); }
+  mul<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.mul(this, b); }
+  div<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.div(this, b); }
+  pow<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.pow(this, b); }
+  maximum<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.maximum(this, b); }
+  minimum<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.minimum(this, b); }
+  lt<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.lt(this, b); }
+  le<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.le(this, b); }
+  gt<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.gt(this, b); }
+  ge<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.ge(this, b); }
+  eq<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.eq(this, b); }
+  ne<B extends Axes = []>(b: Tensor<B> | number): Tensor<Union<A, NoInfer<B>>> { return ew.ne(this, b); }
+  and<B extends Axes = []>(b: Tensor<B> | boolean): Tensor<Union<A, NoInfer<B>>> { return ew.and(this, b); }
+  or<B extends Axes = []>(b: Tensor<B> | boolean): Tensor<Union<A, NoInfer<B>>> { return ew.or(this, b); }
   not(): Tensor<A> { return ew.not(this); }
   neg(): Tensor<A> { return ew.neg(this); }
   exp(): Tensor<A> { return ew.exp(this); }
@@ -110,22 +110,22 @@ export class Tensor<A extends Axes = Axes> {
   dot<B extends Axes, C extends A[number] & B[number]>(b: Tensor<B>, axis: C | readonly C[]): Tensor<DotAxes<A, B, C>> {
     return dot(this, b, axis);
   }
-  gather<I extends Axes, X extends A[number]>(indices: Tensor<I>, axis: X): Tensor<Replace<A, X, Without<I, A[number]>>> {
+  gather<I extends Axes, X extends A[number]>(indices: Tensor<I>, axis: X): Tensor<Gathered<A, I, X>> {
     return gather(this, indices, axis);
   }
 
-  rename<M extends Partial<Record<A[number], string>>>(map: M): Tensor<Renamed<A, M>> { return sh.rename(this, map); }
-  transpose<B extends Axes>(axes: B): Tensor<B> { return sh.transpose(this, axes); }
-  split<X extends A[number], N extends readonly [string, string]>(axis: X, names: N, sizes: readonly [number, number]): Tensor<Replace<A, X, N>> {
+  rename<const M extends Partial<Record<A[number], string>>>(map: M): Tensor<Renamed<A, M>> { return sh.rename(this, map); }
+  transpose<const B extends NamesOf<A>>(axes: readonly [...B]): Tensor<B> { return sh.transpose(this, axes); }
+  split<X extends A[number], const N extends readonly [string, string]>(axis: X, names: readonly [...N], sizes: readonly [number, number]): Tensor<Replace<A, X, N>> {
     return sh.split(this, axis, names, sizes);
   }
-  merge<X extends A[number], Y extends A[number], Into extends string>(axes: readonly [X, Y], into: Into): Tensor<Replace<Without<A, Y>, X, [Into]>> {
+  merge<X extends A[number], Y extends A[number], Into extends string>(axes: readonly [X, Y], into: Into): Tensor<Merged<A, X, Y, Into>> {
     return sh.merge(this, axes, into);
   }
   slice(axis: A[number], start: number, end: number): Tensor<A> { return sh.slice(this, axis, start, end); }
   pad(axis: A[number], lo: number, hi: number): Tensor<A> { return sh.pad(this, axis, lo, hi); }
   /** Adds new axes (appended, broadcast). */
-  expand<N extends Axes>(axes: N, sizes: readonly number[]): Tensor<[...A, ...N]> { return sh.expand(this, axes, sizes); }
+  expand<const N extends Axes>(axes: readonly [...N], sizes: readonly number[]): Tensor<[...A, ...N]> { return sh.expand(this, axes, sizes); }
   /** Removes size-1 axes. */
   squeeze<X extends A[number]>(axis: X | readonly X[]): Tensor<Without<A, X>> { return sh.squeeze(this, axis); }
 }

@@ -9,11 +9,12 @@ export type GeluForm = 'erf' | 'tanh';
  * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (HF "gelu_new", PyTorch approximate="tanh").
  */
 export function gelu<A extends Axes>(x: Tensor<A>, form: GeluForm = 'erf'): Tensor<A> {
-  if (form === 'erf') return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2) as unknown as Tensor<A>), 1)) as unknown as Tensor<A>;
+  // x·x has axes Union<A, A> = A, which TypeScript cannot show for a generic A: hence the casts
+  if (form === 'erf') return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1)) as unknown as Tensor<A>;
   const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI)) as unknown as Tensor<A>;
   return mul(mul(x, 0.5), add(tanh(inner), 1)) as unknown as Tensor<A>;
 }
 
 export function relu<A extends Axes>(x: Tensor<A>): Tensor<A> {
-  return maximum(x, 0) as unknown as Tensor<A>;
+  return maximum(x, 0);
 }

@@ -12,6 +12,6 @@ import type { Tensor } from '../tensor.ts';
 export function dropout<A extends Axes>(key: KeyTensor, x: Tensor<A>, rate: number): Tensor<A> {
   if (!(rate >= 0 && rate < 1)) throw new TraceError('dropout', `rate must be in [0, 1), got ${rate}`, { rate });
   if (rate === 0) return x;
-  const keep = uniform(key, x.axes, x.shape).untyped();
-  return where(keep.ge(rate), mul(x, 1 / (1 - rate)), 0) as unknown as Tensor<A>;
+  const keep = uniform<A>(key, x.axes, x.shape);
+  return where(keep.ge(rate), mul(x, 1 / (1 - rate)), 0) as unknown as Tensor<A>; // Union<A, A> = A (generic A)
 }

@@ -1,4 +1,4 @@
-import type { Axes, Without } from '../axes.ts';
+import type { Axes, IfTyped, Without } from '../axes.ts';
 import { add, mul, rsqrt, square, sub } from '../ops/elementwise.ts';
 import { mean } from '../ops/reduce.ts';
 import type { Tensor } from '../tensor.ts';
@@ -16,14 +16,15 @@ export function variance<A extends Axes, X extends A[number]>(x: Tensor<A>, axis
 export function layerNorm<A extends Axes, X extends A[number]>(
   x: Tensor<A>,
   axis: X,
-  gain?: Tensor<[X]> | Tensor<Axes>,
-  bias?: Tensor<[X]> | Tensor<Axes>,
+  gain?: Tensor<IfTyped<A, [X]>>,
+  bias?: Tensor<IfTyped<A, [X]>>,
   eps = 1e-12,
 ): Tensor<A> {
   const centred = sub(x, mean(x, axis)) as unknown as Tensor<A>;
   const inv = rsqrt(add(mean(square(centred), axis), eps));
-  let y = mul(centred, inv) as unknown as Tensor<Axes>;
-  if (gain) y = mul(y, gain);
-  if (bias) y = add(y, bias);
-  return y as unknown as Tensor<A>;
+  // centred · inv has axes Union<A, Without<A, X>> = A, which TypeScript cannot show for a generic A
+  let y = mul(centred, inv) as unknown as Tensor<A>;
+  if (gain) y = mul(y, gain) as unknown as Tensor<A>;
+  if (bias) y = add(y, bias) as unknown as Tensor<A>;
+  return y;
 }

@@ -1,4 +1,4 @@
-import type { Axes, Without } from '../axes.ts';
+import type { Axes, Union, Without } from '../axes.ts';
 import { div, maximum, mul, sqrt, square } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
 import type { Tensor } from '../tensor.ts';
@@ -19,6 +19,6 @@ export function cosineSimilarity<A extends Axes, B extends Axes, X extends A[num
   b: Tensor<B>,
   axis: X,
   eps = 1e-12,
-): Tensor<Axes> {
-  return sum(mul(l2Normalize(a, axis, eps), l2Normalize(b, axis, eps)) as unknown as Tensor<Axes>, axis) as Tensor<Without<Axes, X>>;
+): Tensor<Without<Union<A, B>, X>> {
+  return sum(mul(l2Normalize(a, axis, eps), l2Normalize(b, axis, eps)).untyped(), axis) as Tensor<Axes> as Tensor<Without<Union<A, B>, X>>;
 }

@@ -17,7 +17,7 @@ function unary<A extends Axes>(op: UnaryOp, x: Tensor<A>): Tensor<A> {
   return new Tensor(ir.unary(op, x.node), x.axes);
 }
 
-function binary<A extends Axes, B extends Axes>(op: BinaryOp, a: Tensor<A> | number | boolean, b: Tensor<B> | number | boolean): Tensor<Union<A, B>> {
+function binary<A extends Axes = [], B extends Axes = []>(op: BinaryOp, a: Tensor<A> | number | boolean, b: Tensor<B> | number | boolean): Tensor<Union<A, B>> {
   const ta = a instanceof Tensor ? a : undefined;
   const tb = b instanceof Tensor ? b : undefined;
   if (ta && tb && ta.dtype !== tb.dtype) {
@@ -45,10 +45,11 @@ export const cos = <A extends Axes>(x: Tensor<A>) => unary('cos', x);
 export const not = <A extends Axes>(x: Tensor<A>) => unary('not', x);
 export const square = <A extends Axes>(x: Tensor<A>): Tensor<A> => new Tensor(ir.mul(x.node, x.node), x.axes);
 /** 1 / (1 + e^-x), written so that neither tail overflows. */
-export const sigmoid = <A extends Axes>(x: Tensor<A>): Tensor<A> => add(mul(tanh(mul(x, 0.5)), 0.5), 0.5) as unknown as Tensor<A>;
+export const sigmoid = <A extends Axes>(x: Tensor<A>): Tensor<A> => add(mul(tanh(mul(x, 0.5)), 0.5), 0.5);
 
-type Bin = <A extends Axes, B extends Axes>(a: Tensor<A> | number, b: Tensor<B> | number) => Tensor<Union<A, B>>;
-type BoolBin = <A extends Axes, B extends Axes>(a: Tensor<A> | boolean, b: Tensor<B> | boolean) => Tensor<Union<A, B>>;
+/** A number operand has no axes (`[]`), so `mul(x, 0.5)` keeps x's axes. */
+type Bin = <A extends Axes = [], B extends Axes = []>(a: Tensor<A> | number, b: Tensor<B> | number) => Tensor<Union<NoInfer<A>, NoInfer<B>>>;
+type BoolBin = <A extends Axes = [], B extends Axes = []>(a: Tensor<A> | boolean, b: Tensor<B> | boolean) => Tensor<Union<NoInfer<A>, NoInfer<B>>>;
 const bin = (op: BinaryOp): Bin => (a, b) => binary(op, a, b);
 
 export const add = bin('add');
@@ -73,7 +74,7 @@ export const shiftLeft = bin('shl');
 export const shiftRight = bin('shr');
 
 /** cond ? a : b elementwise, broadcasting all three by name. */
-export function where<C extends Axes, A extends Axes, B extends Axes>(
+export function where<C extends Axes, A extends Axes = [], B extends Axes = []>(
   cond: Tensor<C>,
   a: Tensor<A> | number,
   b: Tensor<B> | number,

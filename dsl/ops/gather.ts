@@ -1,5 +1,5 @@
 import * as ir from '../../compiler/ir/ops.ts';
-import type { Axes, Replace, Without } from '../axes.ts';
+import type { Axes, Collapse, Gathered, NamesOf } from '../axes.ts';
 import { DTypeMismatchError, SizeMismatchError, describeAxes } from '../errors.ts';
 import { callSite } from '../site.ts';
 import { Tensor } from '../tensor.ts';
@@ -16,7 +16,7 @@ export function gather<A extends Axes, I extends Axes, X extends A[number]>(
   x: Tensor<A>,
   indices: Tensor<I>,
   axis: X,
-): Tensor<Replace<A, X, Without<I, A[number]>>> {
+): Tensor<Gathered<A, I, X>> {
   if (indices.dtype !== 'i32' && indices.dtype !== 'u32') {
     throw new DTypeMismatchError('gather', `indices must be i32 or u32, got ${indices.dtype}`);
   }
@@ -43,20 +43,20 @@ export function gather<A extends Axes, I extends Axes, X extends A[number]>(
   // Natural result order: x's axes with `axis` replaced by the indices' own axes.
   const want = [...x.axes.slice(0, ax), ...own, ...x.axes.slice(ax + 1)];
   const result = ir.transpose(node, want.map((a) => gotAxes.indexOf(a)));
-  return new Tensor(result, want as unknown as Replace<A, X, Without<I, A[number]>>);
+  return new Tensor(result, want as unknown as Gathered<A, I, X>);
 }
 
 /**
  * The transpose of gather (without batch axes): the index axes in `updates` are replaced by `axis`
- * of length `size`, and each update slice is added at its index.
+ * of length `size` (at the first one's place), and each update slice is added at its index.
  *   scatterAdd(rows['b','t','hidden'], ids['b','t'], 'vocab', V) -> ['vocab','hidden']
  */
-export function scatterAdd<U extends Axes, I extends Axes>(
+export function scatterAdd<U extends Axes, I extends NamesOf<U>, X extends string>(
   updates: Tensor<U>,
   indices: Tensor<I>,
-  axis: string,
+  axis: X,
   size: number,
-): Tensor<Axes> {
+): Tensor<Collapse<U, I[number], X>> {
   if (indices.dtype !== 'i32' && indices.dtype !== 'u32') {
     throw new DTypeMismatchError('scatterAdd', `indices must be i32 or u32, got ${indices.dtype}`);
   }
@@ -73,5 +73,5 @@ export function scatterAdd<U extends Axes, I extends Axes>(
   const after = rest.filter((a) => updates.axes.indexOf(a) > firstPos);
   const ua = ir.transpose(updates.node, [...before, ...indices.axes, ...after].map((a) => updates.axes.indexOf(a)));
   const node = ir.scatterAdd(ua, indices.node, before.length, 0, size, callSite());
-  return new Tensor(node, [...before, axis, ...after]);
+  return new Tensor(node, [...before, axis, ...after] as unknown as Collapse<U, I[number], X>);
 }

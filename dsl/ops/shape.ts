@@ -1,11 +1,11 @@
 import * as ir from '../../compiler/ir/ops.ts';
-import type { Axes, Renamed, Replace, Without } from '../axes.ts';
+import type { Axes, Covers, Merged, NamesOf, Renamed, Replace, Without } from '../axes.ts';
 import { AxisError, DTypeMismatchError, SizeMismatchError, describeAxes } from '../errors.ts';
 import { Tensor } from '../tensor.ts';
 import { broadcastNode } from './align.ts';
 
 /** Renames axes (no data movement). */
-export function rename<A extends Axes, M extends Partial<Record<A[number], string>>>(x: Tensor<A>, map: M): Tensor<Renamed<A, M>> {
+export function rename<A extends Axes, const M extends Partial<Record<A[number], string>>>(x: Tensor<A>, map: M): Tensor<Renamed<A, M>> {
   for (const k of Object.keys(map)) x.axisIndex(k, 'rename');
   const axes = x.axes.map((a) => (map as Record<string, string | undefined>)[a] ?? a);
   if (new Set(axes).size !== axes.length) throw new AxisError('rename', `renaming [${x.axes.join(', ')}] gives duplicate names [${axes.join(', ')}]`);
@@ -13,18 +13,18 @@ export function rename<A extends Axes, M extends Partial<Record<A[number], strin
 }
 
 /** Reorders axes: `axes` must be a permutation of x's axes. */
-export function transpose<A extends Axes, B extends Axes>(x: Tensor<A>, axes: B): Tensor<B> {
+export function transpose<A extends Axes, const B extends NamesOf<A>>(x: Tensor<A>, axes: readonly [...B]): Tensor<B> {
   if (axes.length !== x.axes.length || new Set(axes).size !== axes.length) {
     throw new AxisError('transpose', `[${axes.join(', ')}] is not a permutation of ${describeAxes(x.axes, x.shape)}`);
   }
-  return new Tensor(ir.transpose(x.node, axes.map((a) => x.axisIndex(a, 'transpose'))), axes);
+  return new Tensor(ir.transpose(x.node, axes.map((a) => x.axisIndex(a, 'transpose'))), axes as B);
 }
 
 /** Splits one axis into two (row-major): split(x, 'hidden', ['head', 'hd'], [H, d / H]). */
-export function split<A extends Axes, X extends A[number], N extends readonly [string, string]>(
+export function split<A extends Axes, X extends A[number], const N extends readonly [string, string]>(
   x: Tensor<A>,
   axis: X,
-  names: N,
+  names: readonly [...N],
   sizes: readonly [number, number],
 ): Tensor<Replace<A, X, N>> {
   const i = x.axisIndex(axis, 'split');
@@ -41,11 +41,11 @@ export function split<A extends Axes, X extends A[number], N extends readonly [s
  * Merges two axes into one, at the first one's position (row-major: the first becomes the outer
  * part). If they are not adjacent, the second is moved next to the first.
  */
-export function merge<A extends Axes, X extends A[number], Y extends A[number], Into extends string>(
+export function merge<A extends Axes, X extends A[number], Y extends A[number], const Into extends string>(
   x: Tensor<A>,
   [outer, inner]: readonly [X, Y],
   into: Into,
-): Tensor<Replace<Without<A, Y>, X, [Into]>> {
+): Tensor<Merged<A, X, Y, Into>> {
   const i = x.axisIndex(outer, 'merge');
   const j = x.axisIndex(inner, 'merge');
   if (i === j) throw new AxisError('merge', `cannot merge axis "${outer}" with itself`);
@@ -58,7 +58,7 @@ export function merge<A extends Axes, X extends A[number], Y extends A[number], 
   const mergedAxes = [...axes.slice(0, at), into, ...axes.slice(at + 2)];
   if (new Set(mergedAxes).size !== mergedAxes.length) throw new AxisError('merge', `axis name "${into}" already in use`);
   const mergedShape = [...shape.slice(0, at), shape[at]! * shape[at + 1]!, ...shape.slice(at + 2)];
-  return new Tensor(ir.reshape(moved, mergedShape), mergedAxes as unknown as Replace<Without<A, Y>, X, [Into]>);
+  return new Tensor(ir.reshape(moved, mergedShape), mergedAxes as unknown as Merged<A, X, Y, Into>);
 }
 
 /** Elements [start, end) of one axis. */
@@ -101,22 +101,22 @@ export function concat<A extends Axes>(xs: readonly Tensor<A>[], axis: A[number]
 }
 
 /** New axes appended to x, broadcast. */
-export function expand<A extends Axes, N extends Axes>(x: Tensor<A>, axes: N, sizes: readonly number[]): Tensor<[...A, ...N]> {
+export function expand<A extends Axes, const N extends Axes>(x: Tensor<A>, axes: readonly [...N], sizes: readonly number[]): Tensor<[...A, ...N]> {
   if (axes.length !== sizes.length) throw new AxisError('expand', `${axes.length} names for ${sizes.length} sizes`);
   for (const a of axes) if (x.axes.includes(a)) throw new AxisError('expand', `axis "${a}" already in ${describeAxes(x.axes, x.shape)}`);
   const allAxes = [...x.axes, ...axes];
   return new Tensor(broadcastNode(x, allAxes, [...x.shape, ...sizes]), allAxes as unknown as [...A, ...N]);
 }
 
-/** x laid out over exactly `axes` (in that order), broadcasting over the new ones. */
-export function broadcastTo<A extends Axes, B extends Axes>(x: Tensor<A>, axes: B, shape: readonly number[]): Tensor<B> {
+/** x laid out over exactly `axes` (in that order), broadcasting over the new ones; x's axes must all be in `axes`. */
+export function broadcastTo<A extends Axes, const B extends Axes>(x: Tensor<A>, axes: readonly [...B] & Covers<B, A>, shape: readonly number[]): Tensor<B> {
   x.axes.forEach((a, i) => {
     const k = axes.indexOf(a);
     if (k >= 0 && shape[k] !== x.shape[i]) {
       throw new SizeMismatchError('broadcastTo', `axis "${a}" has size ${x.shape[i]}, target size ${shape[k]}`);
     }
   });
-  return new Tensor(broadcastNode(x, axes, shape), axes);
+  return new Tensor(broadcastNode(x, axes, shape), axes as B);
 }
 
 /** Removes size-1 axes. */
