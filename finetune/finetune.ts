@@ -137,6 +137,7 @@ export async function finetune(start: SequenceClassifier, task: TaskData, option
   const store = run ? runCheckpointStore<TrainState, FinetuneCursor>(run.dir, { config: run.config, expected: initial, keep: 1, ...(run.files ? { files: run.files } : {}) }) : undefined;
   const resumed = run?.resume ? store!.latest() : undefined;
   let step = resumed?.step ?? 0;
+  const firstStep = step;
   let cursor: ShuffleCursor = resumed?.cursor.data ?? { epoch: 0, position: 0 };
   const evals: EvalRecord[] = (resumed?.cursor.evals ?? []).map(reviveEval);
   let best = evals.find((e) => e.step === resumed?.cursor.bestStep);
@@ -185,5 +186,6 @@ export async function finetune(start: SequenceClassifier, task: TaskData, option
     // let a Ctrl-C handler run between updates
     await new Promise((r) => setImmediate(r));
   }
+  if (!interrupted && best && step > firstStep) log?.write({ update: step, event: 'best', best_step: best.step, ...Object.fromEntries(Object.entries(best.metrics).map(([k, v]) => [`best_${k}`, v])) });
   return { evals, best, final: { ...model, params: params() }, steps: step, totalSteps, interrupted };
 }

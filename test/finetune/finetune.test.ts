@@ -83,6 +83,10 @@ describe('fine-tuning runs', () => {
     // saved whenever an evaluation beat every earlier one, the first included
     expect(saved[0]).toBe(2);
     expect(saved[saved.length - 1]).toBe(r.best!.step);
+    // log.jsonl: a line per evaluation, then the best
+    const log = readFileSync(join(root, 'evals', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((l) => l.update)).toEqual([2, 3, 4, 6, 6]);
+    expect(log[4]).toMatchObject({ event: 'best', best_step: r.best!.step, best_accuracy: Math.max(...acc) });
   });
 });
 
