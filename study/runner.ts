@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PretextError } from '../util/errors.ts';
 import type { Evaluation } from './evaluation.ts';
 import { type RunJob, type RunOutcome, type RunProgress, executeRun } from './executeRun.ts';
+import { STUDY_SCALE_ENV } from './load.ts';
 import type { PlannedRun } from './plan.ts';
 import type { StudyProgress } from './progress.ts';
 import type { FromWorker, ToWorker } from './workerProtocol.ts';
@@ -24,7 +25,8 @@ export interface LocalRunResult {
   readonly interrupted: boolean;
 }
 
-const asJob = (r: PlannedRun): RunJob => {
+/** A planned run as the JSON a worker process (or a queue) is sent. */
+export const asJob = (r: PlannedRun): RunJob => {
   const { job: _job, label: _label, group: _group, ...spec } = r;
   return JSON.parse(JSON.stringify(spec)) as RunJob;
 };
@@ -47,10 +49,12 @@ const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /**
  * A forked worker process (worker.ts) that loads the study file and runs jobs one at a time (the
  * queue worker uses these too). A run rejects with a PretextError when the run failed by its own
- * fault, with a plain Error when the process or the machine did (it exited, a bug).
+ * fault, with a plain Error when the process or the machine did (it exited, a bug). `scale`: the
+ * study's --scale (default: the one in this process's environment).
  */
-export async function workerSlot(studyFile: string, onProgress?: (p: RunProgress) => void, signal?: AbortSignal): Promise<Slot> {
-  const child: ChildProcess = fork(WORKER, [studyFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function workerSlot(studyFile: string, onProgress?: (p: RunProgress) => void, signal?: AbortSignal, scale?: string): Promise<Slot> {
+  const env = scale !== undefined ? { env: { ...process.env, [STUDY_SCALE_ENV]: scale } } : {};
+  const child: ChildProcess = fork(WORKER, [studyFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...env });
   let pending: { resolve: (r: RunOutcome) => void; reject: (e: Error) => void; id: string } | undefined;
   let exited = false;
   const ready = new Promise<void>((resolve, reject) => {

@@ -5,7 +5,8 @@ import { executeRun } from './executeRun.ts';
 import { loadStudy } from './load.ts';
 import type { FromWorker, ToWorker } from './workerProtocol.ts';
 
-const send = (m: FromWorker) => process.send?.(m);
+// after a disconnect (the parent stopped or died) there is no one to tell: the run stops at its checkpoint
+const send = (m: FromWorker) => process.connected && process.send?.(m);
 const stop = new AbortController();
 // Ctrl-C reaches every process of the terminal's group: stop after the current update (a
 // checkpoint is written); a listener here keeps Node from exiting at once on a second one
