@@ -14,6 +14,7 @@ import { evalProbeCommand } from './commands/evalProbe.ts';
 import { evalHessianCommand } from './commands/evalHessian.ts';
 import { finetuneCommand } from './commands/finetune.ts';
 import { predictCommand } from './commands/predict.ts';
+import { serveCommand } from './commands/serve.ts';
 import { studyRunCommand } from './commands/studyRun.ts';
 import { studyReportCommand } from './commands/studyReport.ts';
 
@@ -34,6 +35,7 @@ export const commands: readonly Command[] = [
   evalHessianCommand,
   finetuneCommand,
   predictCommand,
+  serveCommand,
   studyRunCommand,
   studyReportCommand,
 ];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as t from 'io-ts';
 import { batchToRowBlock, createDatasetWriter, sequenceFields, type DatasetWriter } from '../../corpora/dataset/index.ts';
-import { formatRuleText, pcfgSentenceRows, terminalTokenIds, type Grammar } from '../../corpora/pcfg/index.ts';
+import { SPLIT_STREAMS, formatRuleText, pcfgSentenceRows, terminalTokenIds, type Grammar } from '../../corpora/pcfg/index.ts';
 import { buildWordLevelVocab, readVocabFile, writeVocabFile, type Vocab } from '../../corpora/tokenizer/index.ts';
 import { foldIn, key, type Key } from '../../prng/index.ts';
 import { writeFileAtomic } from '../../util/atomicWrite.ts';
@@ -21,8 +21,7 @@ const Flags = t.intersection([
 const CHUNK = 16384;
 export const GRAMMAR_FILE = 'grammar.txt';
 export const VOCAB_FILE = 'vocab.txt';
-/** Sub-streams of the sampling key, so train and valid sentences never coincide. */
-export const SPLIT_STREAMS = { train: 0, valid: 1 } as const;
+export { SPLIT_STREAMS };
 
 /** Default validation size: 1% of the training sentences, at least 1, at most 1000. */
 export const defaultValidSentences = (sentences: number): number => Math.min(1000, Math.max(1, Math.ceil(sentences / 100)));

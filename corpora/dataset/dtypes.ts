@@ -1,5 +1,3 @@
-import { endianness } from 'node:os';
-
 /** Element types a dataset field can have. Shards store them little-endian. */
 export const DTYPES = {
   int32: Int32Array,
@@ -15,7 +13,8 @@ export type FieldArray = InstanceType<(typeof DTYPES)[DType]>;
 
 export const bytesPerElement = (dtype: DType): number => DTYPES[dtype].BYTES_PER_ELEMENT;
 
-const HOST_IS_LITTLE_ENDIAN = endianness() === 'LE';
+// the host's byte order, without node:os (this module also loads in browsers)
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function swapBytesInPlace(bytes: Uint8Array, width: number): void {
   if (width === 1) return;

@@ -22,7 +22,7 @@ export type { GrammarShape } from './generateGrammar.ts';
 export { pseudoWords } from './pseudoWords.ts';
 export { BitStream } from './bitStream.ts';
 export { SentenceSampler, sampleSentences, SamplingError } from './sentenceSampler.ts';
-export { pcfgSentenceRows } from './sentenceRows.ts';
+export { SPLIT_STREAMS, pcfgSentenceRows } from './sentenceRows.ts';
 export type { SamplingOptions } from './sentenceSampler.ts';
 export { sentenceCount, sentenceAt, sentenceWords, sentenceText, batchTexts, batchFromSentences } from './sentenceBatch.ts';
 export type { SentenceBatch } from './sentenceBatch.ts';

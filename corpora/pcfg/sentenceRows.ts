@@ -4,6 +4,9 @@ import type { Grammar } from './grammar.ts';
 import { sentenceAt, sentenceCount } from './sentenceBatch.ts';
 import { sampleSentences } from './sentenceSampler.ts';
 
+/** Sub-streams of a corpus's sampling key (pcfg generate --seed), so train and valid sentences never coincide. */
+export const SPLIT_STREAMS = { train: 0, valid: 1 } as const;
+
 /**
  * Sentences first..first+count-1 of the sampler's stream `k` as dataset rows (spec 5b3): terminal
  * ids mapped to vocab ids, one `[CLS] w.. [SEP]` row per sentence padded to seqLen, block id =

@@ -7,6 +7,46 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 /** Debian's Chromium (CI installs it: .ci/run); PRETEXT_CHROMIUM overrides. */
 export const CHROMIUM = process.env['PRETEXT_CHROMIUM'] ?? '/usr/bin/chromium';
 
+export interface Chromium {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Chromium with a fresh profile, WebGPU enabled on SwiftShader, downloads accepted. Fails
+ * loudly, never skips, when Chromium is missing: CI must run these tests.
+ */
+export async function launchChromium(): Promise<Chromium> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y --no-install-recommends chromium) or set PRETEXT_CHROMIUM`);
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'pretext-chromium-'));
+  const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      acceptDownloads: true,
+      args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-gpu-sandbox', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    return {
+      context,
+      page,
+      close: async () => {
+        await context.close().catch(() => undefined);
+        removeProfile();
+      },
+    };
+  } catch (e) {
+    removeProfile();
+    throw e;
+  }
+}
+
 export interface BrowserPage {
   readonly page: Page;
   close(): Promise<void>;
@@ -18,9 +58,6 @@ export interface BrowserPage {
  * when Chromium is missing: CI must run these tests.
  */
 export async function openPage(script: string): Promise<BrowserPage> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y --no-install-recommends chromium) or set PRETEXT_CHROMIUM`);
-  }
   const server: Server = createServer((req, res) => {
     if (req.url === '/page.js') {
       res.setHeader('content-type', 'text/javascript');
@@ -32,21 +69,14 @@ export async function openPage(script: string): Promise<BrowserPage> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const profile = mkdtempSync(join(tmpdir(), 'pretext-chromium-'));
-  let context: BrowserContext | undefined;
+  let browser: Chromium | undefined;
   const close = async () => {
-    await context?.close().catch(() => undefined);
+    await browser?.close();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
   };
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-gpu-sandbox', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    const page = browser.page;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${port}/`);

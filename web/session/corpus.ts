@@ -1,9 +1,8 @@
 import { memorySplit, type DatasetSplit, type RowData } from '../../corpora/dataset/index.ts';
-import { generateGrammar, pcfgSentenceRows, sampleSentences, terminalTokenIds, type Grammar, type SentenceBatch } from '../../corpora/pcfg/index.ts';
+import { SPLIT_STREAMS, generateGrammar, pcfgSentenceRows, sampleSentences, terminalTokenIds, type Grammar, type SentenceBatch } from '../../corpora/pcfg/index.ts';
 import { buildWordLevelVocab } from '../../corpora/tokenizer/wordLevelVocab.ts';
 import type { Vocab } from '../../corpora/tokenizer/vocab.ts';
 import { foldIn, key } from '../../prng/key.ts';
-import { SPLIT_STREAMS } from '../../cli/commands/pcfgGenerate.ts';
 import type { WebSettings } from './settings.ts';
 
 /** Held-out sentences the page scores the excess loss on (few: it is recomputed while training). */
