@@ -20,4 +20,5 @@ export {
 export { type CheckpointMlm, resolveCheckpointDir, checkpointVocab, checkpointGrammar, loadCheckpointMlm } from './checkpointModel.ts';
 export { pcfgProbeData, pcfgMlmPool, pcfgTokenRows, BUDGET_MASKING } from './pcfgData.ts';
 export { electraRtdPool, discriminatorHessianTrace } from './electraHessian.ts';
+export { type CheckpointHessianOptions, checkpointHessianTrace } from './checkpointHessian.ts';
 export * from './checkpointEncoder.ts';

@@ -4,10 +4,8 @@
 import { SPLIT_STREAMS } from '../cli/commands/pcfgGenerate.ts';
 import { type Grammar, type TaskName, sampleSentences } from '../corpora/pcfg/index.ts';
 import {
-  BUDGET_MASKING, METRICS, checkpointGrammar, excessLoss as excessLossOf, excessLossRows, hessianRows, linearProbe, loadCheckpointEncoder, loadCheckpointMlm,
-  mlmHessianTrace, pcfgMlmPool, pcfgTokenRows, probeRows, discriminatorHessianTrace, electraRtdPool,
+  METRICS, checkpointGrammar, checkpointHessianTrace, excessLoss as excessLossOf, excessLossRows, hessianRows, linearProbe, loadCheckpointEncoder, loadCheckpointMlm, probeRows,
 } from '../eval/index.ts';
-import { vocabInfo } from '../objectives/objective.ts';
 import type { GrammarRef } from '../models/checkpoint/index.ts';
 import { finetune as finetuneOf } from '../finetune/finetune.ts';
 import { pcfgTaskData } from '../finetune/pcfgTask.ts';
@@ -69,10 +67,7 @@ export const hessianTrace = (o: HessianTraceOptions = {}): Evaluation => ({
     const seed = o.seed ?? 0;
     const seqLen = o.seqLen ?? model.config.maxPositions;
     const sentences = sampleSentences(grammar, foldIn(key(seed), SPLIT_STREAMS.train), o.pool ?? 1000, { maxLength: seqLen - 2 });
-    const options = { samples: o.samples ?? 100, batchSize: o.batch ?? 32, key: foldIn(key(seed), 2) };
-    const r = model.electra
-      ? discriminatorHessianTrace(model.electra, electraRtdPool(model.electra, pcfgTokenRows(grammar, model.vocab, sentences, seqLen), vocabInfo(model.vocab), foldIn(key(seed), 3)), options)
-      : mlmHessianTrace(loadCheckpointMlm(model.dir).view, pcfgMlmPool(grammar, model.vocab, sentences, seqLen, BUDGET_MASKING, seed), options);
+    const r = checkpointHessianTrace(model, grammar, sentences, { samples: o.samples ?? 100, batchSize: o.batch ?? 32, seed, seqLen });
     return hessianRows(ctx.runId, r, ctx.step).map(({ run: _run, ...row }) => row);
   },
 });

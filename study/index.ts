@@ -2,7 +2,8 @@
 //   import { defineStudy, grid } from 'pretext/study';
 //   export default defineStudy({ name, base, runs: grid({...}), evaluate: [...], report: [...] });
 // and `pretext study run FILE.ts` trains, evaluates and reports it (see README.md here).
-export { defineStudy, type Study, type StudyDefinition } from './defineStudy.ts';
+export { defineStudy, byScale, type Study, type StudyDefinition, type StudyContext, type StudyFactory } from './defineStudy.ts';
+export type { PcfgCorpusRecipe } from './corpus.ts';
 export { type RunConfig, grid, zip, concat, product } from './runList.ts';
 export type { Budget } from './budget.ts';
 export { type Evaluation, type EvalContext, type EvalOutput, evaluation } from './evaluation.ts';

@@ -1,9 +1,6 @@
 import * as t from 'io-ts';
 import { sampleSentences } from '../../corpora/pcfg/index.ts';
-import {
-  BUDGET_MASKING, discriminatorHessianTrace, electraRtdPool, loadCheckpointEncoder, loadCheckpointMlm, mlmHessianTrace, pcfgMlmPool, pcfgTokenRows,
-} from '../../eval/index.ts';
-import { vocabInfo } from '../../objectives/objective.ts';
+import { checkpointHessianTrace, loadCheckpointEncoder } from '../../eval/index.ts';
 import { foldIn, key } from '../../prng/index.ts';
 import type { Command } from '../command.ts';
 import { CliError, decodeOrThrow, IntFromString } from '../options.ts';
@@ -58,10 +55,7 @@ corrupted once with the run's ELECTRA options and the generator's samples (eval 
     if (seqLen > positions) throw new CliError(`--seq-len ${seqLen} is longer than the ${positions} positions of ${model.dir}`, { flag: 'seq-len', value: seqLen, maxPositions: positions });
     const { grammar, source } = evalGrammar(values, model);
     const sentences = sampleSentences(grammar, foldIn(key(f.seed), SPLIT_STREAMS.train), f.pool, { maxLength: seqLen - 2 });
-    const options = { samples: f.samples, batchSize: f.batch, key: foldIn(key(f.seed), 2) };
-    const r = model.electra
-      ? discriminatorHessianTrace(model.electra, electraRtdPool(model.electra, pcfgTokenRows(grammar, model.vocab, sentences, seqLen), vocabInfo(model.vocab), foldIn(key(f.seed), 3)), options)
-      : mlmHessianTrace(loadCheckpointMlm(model.dir).view, pcfgMlmPool(grammar, model.vocab, sentences, seqLen, BUDGET_MASKING, f.seed), options);
+    const r = checkpointHessianTrace(model, grammar, sentences, { samples: f.samples, batchSize: f.batch, seed: f.seed, seqLen });
     const result = {
       checkpoint: model.dir, step: model.step ?? null, objective: model.objective ?? null, network: model.network,
       loss: model.electra ? 'replaced-token detection' : 'mlm', grammar: source, seed: f.seed,

@@ -34,6 +34,8 @@ export interface ScatterItem {
   readonly title?: string;
   readonly x: string;
   readonly y: string;
+  /** Only the runs whose final `metric` is at most `within` above the lowest run's (e.g. near-equal excess loss). */
+  readonly nearBest?: { readonly metric: string; readonly within: number };
 }
 
 /** A final metric per group: mean with ± 1 std error bars over seeds. */

@@ -43,10 +43,14 @@ export function computeSpec(table: aq.ColumnTable, item: ComputeItem): TopLevelS
 /** Two final metrics per run against each other; the title gives Spearman's ρ over the runs. */
 export function scatterSpec(table: aq.ColumnTable, item: ScatterItem): { spec: TopLevelSpec; rho: number; n: number } {
   const ys = new Map(finalValues(table, item.y).map((f) => [f.run, f.value]));
-  const values = finalValues(table, item.x).filter((f) => ys.has(f.run)).map((f) => ({ x: f.value, y: ys.get(f.run)!, group: f.group, run: f.run }));
+  const near = item.nearBest && finalValues(table, item.nearBest.metric);
+  const cutoff = near && Math.min(...near.map((f) => f.value)) + item.nearBest!.within;
+  const kept = near && new Set(near.filter((f) => f.value <= cutoff!).map((f) => f.run));
+  const values = finalValues(table, item.x).filter((f) => ys.has(f.run) && (!kept || kept.has(f.run))).map((f) => ({ x: f.value, y: ys.get(f.run)!, group: f.group, run: f.run }));
   const rho = spearman(values.map((v) => v.x), values.map((v) => v.y));
+  const among = item.nearBest ? `; runs with ${item.nearBest.metric} within ${item.nearBest.within} of the lowest` : '';
   const spec = {
-    $schema: SCHEMA, ...SIZE, title: item.title ?? `${item.y} vs ${item.x} (Spearman ρ = ${Number.isFinite(rho) ? rho.toFixed(3) : 'n/a'}, n = ${values.length})`,
+    $schema: SCHEMA, ...SIZE, title: item.title ?? `${item.y} vs ${item.x} (Spearman ρ = ${Number.isFinite(rho) ? rho.toFixed(3) : 'n/a'}, n = ${values.length}${among})`,
     data: { values }, mark: { type: 'point', filled: true, size: 60 },
     encoding: { x: { field: 'x', type: 'quantitative', title: item.x, scale: { zero: false } }, y: { field: 'y', type: 'quantitative', title: item.y, scale: { zero: false } }, color: { field: 'group', type: 'nominal', title: null } },
   } as TopLevelSpec;

@@ -88,7 +88,7 @@ export async function renderReport(plan: StudyPlan, table: aq.ColumnTable): Prom
     else if (item.kind === 'bars') await figure(i, item, item.metric, barsSpec(table, item));
     else {
       const { spec, rho, n } = scatterSpec(table, item);
-      await figure(i, item, `${item.y}-vs-${item.x}`, spec, `Spearman rank correlation of ${item.y} with ${item.x} over ${n} runs: ${Number.isFinite(rho) ? rho.toFixed(3) : 'n/a (fewer than 3 runs or a constant metric)'}.`);
+      await figure(i, item, `${item.y}-vs-${item.x}`, spec, `Spearman rank correlation of ${item.y} with ${item.x} over ${n} runs${item.nearBest ? ` (those with ${item.nearBest.metric} within ${item.nearBest.within} of the lowest)` : ''}: ${Number.isFinite(rho) ? rho.toFixed(3) : 'n/a (fewer than 3 runs or a constant metric)'}.`);
     }
   }
   const runsTable: Section = {

@@ -1,74 +1,89 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { makeTmpDir } from '../corpora/tmpDir.ts';
+import { STUDY_API, TINY_BASE, studyFixture, writeStudy } from '../study/fixture.ts';
 
-const dir = makeTmpDir('pretext-demo-interrupt-');
-const out = join(dir, 'demo');
-const STEPS = 8; // checkpoints every 2 updates
-const demoArgs = (objectives: string) => ['demo', '--out', out, '--steps', String(STEPS), '--sentences', '200', '--eval-sentences', '3', '--objectives', objectives];
-const stepDirs = (run: string) => readdirSync(run).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))).sort((a, b) => a - b);
+// `pretext demo` (npm start) runs a study and writes results.md beside its figures; here on a tiny
+// study (--study) instead of studies/objectives.ts, which takes minutes.
+let dir = '';
+let studyFile = '';
+const STEPS = 60; // checkpoints every 2 updates
+beforeAll(async () => {
+  ({ dir } = await studyFixture('pretext-demo-'));
+  studyFile = writeStudy(dir, 'tiny', `import { probe } from '${STUDY_API}';
+  export default defineStudy({
+    name: 'tiny', base: ${JSON.stringify({ ...TINY_BASE, objective: 'mlm', budget: { steps: STEPS } })},
+    runs: grid({ seed: [0, 1] }),
+    evaluate: [excessLoss({ sentences: 4, seqLen: 14 }), probe({ task: 'B', train: 40, valid: 20, epochs: 1, seqLen: 14 })],
+  });`);
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; err: string }> {
+const stepDirs = (run: string) => (existsSync(run) ? readdirSync(run).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))) : []);
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
   const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
   try {
-    return { code: await main(args), err: err.join('\n') };
+    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
   } finally {
     log.mockRestore();
     error.mockRestore();
   }
 }
 
-describe('Ctrl-C in the demo', () => {
-  it('stops the whole job with exit 130, marks the cut-short run, and a rerun resumes it', async () => {
-    const child = spawn(process.execPath, ['bin/pretext.mjs', ...demoArgs('mlm,taco'), '--quiet'], { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+describe('pretext demo', () => {
+  it('Ctrl-C stops it with exit 130 and checkpoints; the same command resumes and writes results.md (comparable columns) beside the figures', async () => {
+    const out = join(dir, 'out');
+    const args = ['demo', '--study', studyFile, '--out', out, '--quiet'];
+    const child = spawn(process.execPath, ['bin/pretext.mjs', ...args], { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const mlm = join(out, 'runs', 'mlm');
-    // a real SIGINT once mlm's first checkpoint exists (training is under way)
+    const runsDir = join(out, 'tiny', 'runs');
+    const trainDirs = () => (existsSync(runsDir) ? readdirSync(runsDir).map((id) => join(runsDir, id, 'train')) : []);
+    // a real SIGINT once the first run's first checkpoint exists (training is under way)
     const code = await new Promise<number | null>((resolve) => {
       const timer = setInterval(() => {
-        if (existsSync(join(mlm, 'step-000002'))) {
+        if (trainDirs().some((d) => stepDirs(d).length > 0)) {
           clearInterval(timer);
           child.kill('SIGINT');
         }
-      }, 20);
+      }, 10);
       child.on('exit', (c) => {
         clearInterval(timer);
         resolve(c);
       });
     });
     expect(code, stderr).toBe(130);
-    const cut = Math.max(...stepDirs(mlm));
+    expect(trainDirs()).toHaveLength(1); // the second run never started
+    const cut = Math.max(...stepDirs(trainDirs()[0]!));
     expect(cut).toBeGreaterThanOrEqual(2);
     expect(cut).toBeLessThan(STEPS);
-    expect(existsSync(join(out, 'runs', 'taco'))).toBe(false); // the next objective never started
-    const rows = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>[];
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ objective: 'mlm', steps: cut, run: `cut short at ${cut} of ${STEPS} (Ctrl-C)` });
-    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/stopped by Ctrl-C before taco: rerun the same command to resume/);
+    expect(readFileSync(join(out, 'tiny', 'results.md'), 'utf8')).toMatch(/0\/2 runs finished \(not yet: .*run the same command again to resume\)/);
 
-    // a rerun with other settings is refused, naming the flag, and changes nothing
-    const corpusStamp = statSync(join(out, 'corpus', 'manifest.json')).mtimeMs;
-    const other = await run(['demo', '--out', out, '--steps', String(STEPS + 1), '--sentences', '200', '--objectives', 'mlm']);
-    expect(other.code).toBe(2);
-    expect(other.err).toMatch(/holds a demo made with --steps 8, not 9/);
-
-    // the same command resumes: the corpus is kept, mlm continues from its checkpoint
-    const again = await run(demoArgs('mlm'));
+    const again = await run(args);
     expect(again.code, again.err).toBe(0);
-    expect(again.err).toContain(`demo: resuming mlm at step ${cut} of ${STEPS}`);
-    expect(statSync(join(out, 'corpus', 'manifest.json')).mtimeMs).toBe(corpusStamp);
-    expect(Math.max(...stepDirs(mlm))).toBe(STEPS);
-    const log = readFileSync(join(mlm, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const d of trainDirs()) expect(Math.max(...stepDirs(d))).toBe(STEPS);
+    const log = readFileSync(join(trainDirs()[0]!, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(log.filter((l) => l['event'] === 'resume')).toEqual([{ event: 'resume', step: cut }]);
-    const updates = log.filter((l) => 'loss' in l).map((l) => l['update'] as number);
-    expect(new Set(updates).size).toBe(updates.length); // no update logged twice
-    const resumed = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>[];
-    expect(resumed).toMatchObject([{ objective: 'mlm', steps: STEPS, run: 'complete' }]);
-  }, 120_000);
+
+    // results.md: one row per objective (seeds averaged), the comparable columns only, figures beside it
+    const md = readFileSync(join(out, 'tiny', 'results.md'), 'utf8');
+    const [header, , row] = md.split('\n');
+    expect(header).toBe('| objective | runs | excess_loss | probeB_best_accuracy | train_seconds |');
+    const cells = row!.split('|').map((c) => c.trim()).filter(Boolean);
+    expect(cells.slice(0, 2)).toEqual(['mlm', '2']);
+    const results = JSON.parse(readFileSync(join(out, 'tiny', 'results.json'), 'utf8')) as { metric: string; value: number; seed: number }[];
+    const excess = results.filter((r) => r.metric === 'excess_loss').map((r) => r.value);
+    expect(excess).toHaveLength(2);
+    const mean = (excess[0]! + excess[1]!) / 2;
+    expect(Number(cells[2]!.split(' ± ')[0])).toBeCloseTo(mean, 3);
+    expect(md).toContain('2/2 runs finished');
+    expect(again.out).toContain(`results in ${join(out, 'tiny', 'results.md')}; figures in ${join(out, 'tiny', 'figures')}/`);
+    expect(readdirSync(join(out, 'tiny', 'figures')).some((f) => f.endsWith('.svg'))).toBe(true);
+  }, 180_000);
 });

@@ -163,11 +163,11 @@ describe('train: bad values are named by their flag or field', () => {
     expect(r.err).toBe('pretext train: train.schedule.lr must be positive, got 0');
   });
 
-  it('demo --steps 0 is an error and touches nothing', async () => {
+  it('demo --scale with a scale its study lacks is an error naming the ones it has, and touches nothing', async () => {
     const out = join(dir, 'demo');
-    const r = await run(['demo', '--out', out, '--steps', '0']);
+    const r = await run(['demo', '--out', out, '--scale', 'huge']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('pretext demo: --steps must be at least 1, got 0');
+    expect(r.err).toBe('pretext demo: --scale huge: this study has the scales start, quick, full');
     expect(existsSync(out)).toBe(false);
   });
 });
