@@ -17,6 +17,9 @@ import { predictCommand } from './commands/predict.ts';
 import { serveCommand } from './commands/serve.ts';
 import { studyRunCommand } from './commands/studyRun.ts';
 import { studyReportCommand } from './commands/studyReport.ts';
+import { studyWorkerCommand } from './commands/studyWorker.ts';
+import { studySlurmCommand } from './commands/studySlurm.ts';
+import { studyTaskCommand } from './commands/studyTask.ts';
 
 /** Every `pretext` subcommand. Each area of the project contributes its own list. */
 export const commands: readonly Command[] = [
@@ -38,4 +41,7 @@ export const commands: readonly Command[] = [
   serveCommand,
   studyRunCommand,
   studyReportCommand,
+  studyWorkerCommand,
+  studySlurmCommand,
+  studyTaskCommand,
 ];
