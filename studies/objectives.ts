@@ -1,6 +1,6 @@
 // The seeds' objectives comparison: MLM, ELECTRA, TACO, SE (continuing an MLM run) and ScTD on one
 // PCFG corpus at equal training FLOPs. `pretext study run studies/objectives.ts [--scale S]`;
-// scales in SCALES (studies/README.md gives their times).
+// settings per scale in objectivesScales.ts (studies/README.md gives their times).
 import { bars, byScale, compute, curves, defineStudy, excessLoss, finetune, grid, probe, scatter, table } from 'pretext/study';
 import { SCALES } from './objectivesScales.ts';
 
@@ -20,7 +20,7 @@ export default defineStudy(({ scale }) => {
     report: [
       table(['excess_loss', ...accuracy, 'train_seconds'], 'Equal training FLOPs: excess loss (MLM-family; ELECTRA: its generator), downstream accuracy, wall time'),
       curves({ metric: 'loss', x: 'flops' }),
-      ...accuracy.map((metric) => compute({ metric, x: 'flops', by: 'objective' })),
+      ...accuracy.map((metric) => compute({ metric, x: 'flops', by: 'preset' })),
       scatter({ x: 'excess_loss', y: accuracy[0]! }),
       ...[...accuracy, 'excess_loss', 'train_seconds'].map((metric) => bars({ metric })),
     ],
