@@ -50,7 +50,8 @@ export function planStudy(study: Study, baseDir: string, outDir: string): StudyP
   const specs = [...byId.values()];
   const flat = specs.map((s) => flattenConfig(s.config));
   const varying = [...new Set(flat.flatMap((f) => Object.keys(f)))].filter((k) => new Set(flat.map((f) => JSON.stringify(f[k] ?? null))).size > 1);
-  const describe = (i: number, keys: readonly string[]) => keys.map((k) => `${k}=${flat[i]![k] ?? '-'}`).join(' ');
+  // keys a run does not set are left out ("budget.steps=200", not "budget.steps=200 model.hidden=-"): distinct configs still get distinct labels
+  const describe = (i: number, keys: readonly string[]) => keys.filter((k) => flat[i]![k] !== undefined).map((k) => `${k}=${flat[i]![k]}`).join(' ');
   const runs = specs.map((s, i) => ({
     ...s,
     runDir: join(dir, 'runs', s.id),

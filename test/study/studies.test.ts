@@ -84,6 +84,11 @@ describe('studies/sameLossBetterDownstream.ts', () => {
     const describe = (r: PlannedRun) => `${r.job.encoder.hidden}/${r.job.encoder.heads} x${r.job.batchSize * r.job.accumulate} ${r.steps}`;
     expect(runs.map(describe)).toEqual(['64/4 x64 100', '64/4 x64 200', '64/4 x64 400', '32/2 x64 200', '128/8 x64 200', '64/4 x32 400', '64/4 x128 100']);
     expect(new Set(runs.map((r) => r.id)).size).toBe(7);
+    // labels name only what a run sets (no "train.accumulate=-" for the runs that leave it to the preset)
+    expect(runs.map((r) => r.label)).toEqual([
+      'budget.steps=100', 'budget.steps=200', 'budget.steps=400', 'budget.steps=200 model.hidden=32 model.heads=2 model.ffn=128',
+      'budget.steps=200 model.hidden=128 model.heads=8 model.ffn=512', 'train.accumulate=1 budget.tokens=256000', 'train.accumulate=4 budget.tokens=256000',
+    ]);
     // the enlarged evaluation widens the 32-wide model to the base's width (the same head size)
     expect(loaded.study.evaluate!.map((e) => e.name)).toEqual(['excessLoss', 'hessianTrace', 'probeB', 'finetuneB', 'enlarged2x']);
     expect((await loadStudy(join(STUDIES, 'sameLossBetterDownstream.ts'), 'full')).study.name).toBe('same-loss-full');
