@@ -78,10 +78,16 @@ export async function runOnQueue(plan: StudyPlan, o: QueueRunOptions): Promise<L
   /** A completed job from an earlier session holds this study's results (not another folder's, not older evaluations'). */
   const current = (r: PlannedRun, job: StudyJob) =>
     job.data.studyDir === studyDir && job.data.evaluations === evaluations && job.returnvalue?.status === 'done' && existsSync(runFiles(resolve(r.runDir)).done);
+  /** A job and its state, the state read first: a job read before its state may predate its result. */
+  const lookup = async (id: string): Promise<{ job: StudyJob; state: string } | undefined> => {
+    const state = await queue.getJobState(id);
+    const job = state === 'unknown' ? undefined : await queue.getJob(id);
+    return job ? { job, state } : undefined;
+  };
   const enqueue = async (r: PlannedRun) => {
-    const job = await queue.getJob(r.id);
-    if (job) {
-      const state = await job.getState();
+    const found = await lookup(r.id);
+    if (found) {
+      const { job, state } = found;
       if (state === 'completed' && current(r, job)) {
         queued.set(r.id, r);
         settle(r, job, state);
@@ -113,13 +119,13 @@ export async function runOnQueue(plan: StudyPlan, o: QueueRunOptions): Promise<L
     }
   };
   const poll = async (r: PlannedRun) => {
-    const job = await queue.getJob(r.id);
-    if (!job) {
+    const found = await lookup(r.id);
+    if (!found) {
       o.log(`run ${r.id} is no longer on the queue (Redis restarted without its data?); queuing it again`);
       await add(r);
       return;
     }
-    const state = await job.getState();
+    const { job, state } = found;
     if (settle(r, job, state)) return;
     if (state === 'active') {
       start(r);

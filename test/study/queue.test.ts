@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { loadStudy } from '../../study/load.ts';
-import { connectRedis, type RedisLink } from '../../study/queue/connection.ts';
+import { connectRedis } from '../../study/queue/connection.ts';
 import { QueueError } from '../../study/queue/errors.ts';
 import { QUEUE_NAME } from '../../study/queue/jobs.ts';
 import { parseRedisUrl } from '../../study/queue/redisUrl.ts';
