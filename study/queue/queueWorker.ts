@@ -97,9 +97,9 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
     }
   });
   const stopped = new Promise<void>((resolve) => (o.signal.aborted ? resolve() : o.signal.addEventListener('abort', () => resolve(), { once: true })));
-  const running$ = worker.run();
   await worker.waitUntilReady();
   say(`taking study runs from ${o.link.target.shown} (${o.concurrency} at a time)`);
+  const running$ = worker.run();
   await Promise.race([stopped, running$]);
   await worker.close();
   await running$.catch(() => {});
