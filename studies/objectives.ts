@@ -18,7 +18,7 @@ export default defineStudy(({ scale }) => {
     runs: [...grid({ preset: ['pcfg-quick', 'electra-quick', 'taco-quick', 'sctd-quick'], seed: s.seeds, budget: [{ flops: s.flops }] }), ...se],
     evaluate: [excessLoss({ sentences: s.lossSentences, seed: 1 }), ...tasks],
     report: [
-      table(['excess_loss', ...accuracy, 'train_seconds'], 'Equal training FLOPs: excess loss (MLM-family; ELECTRA: its generator), downstream accuracy, wall time'),
+      table(['excess_loss', ...accuracy, 'train_seconds', ...s.tasks.map((t) => `task${t}_majority_accuracy`)], 'Equal training FLOPs: excess loss (ELECTRA: its generator), downstream accuracy, wall time'),
       curves({ metric: 'loss', x: 'flops' }),
       ...accuracy.map((metric) => compute({ metric, x: 'flops', by: 'preset' })),
       scatter({ x: 'excess_loss', y: accuracy[0]! }),

@@ -25,7 +25,7 @@ export default defineStudy(({ scale }) => {
     // the 32-wide models widened to 64 (the base's width): the same loss, a trace comparable with the 64-wide runs'
     evaluate: [...measures, enlarged({ factor: 2, hidden: 32, evaluate: measures })],
     report: [
-      table(['excess_loss', 'hessian_trace', 'probeB_best_accuracy', 'finetuneB_best_accuracy', ...enlargedMetrics]),
+      table(['excess_loss', 'hessian_trace', 'probeB_best_accuracy', 'finetuneB_best_accuracy', 'taskB_majority_accuracy', ...enlargedMetrics]),
       curves({ metric: 'loss', x: 'step' }),
       scatter({ x: 'excess_loss', y: 'probeB_best_accuracy' }),
       near('probeB_best_accuracy'),
