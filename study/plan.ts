@@ -52,11 +52,13 @@ export function planStudy(study: Study, baseDir: string, outDir: string): StudyP
   const varying = [...new Set(flat.flatMap((f) => Object.keys(f)))].filter((k) => new Set(flat.map((f) => JSON.stringify(f[k] ?? null))).size > 1);
   // keys a run does not set are left out ("budget.steps=200", not "budget.steps=200 model.hidden=-"): distinct configs still get distinct labels
   const describe = (i: number, keys: readonly string[]) => keys.filter((k) => flat[i]![k] !== undefined).map((k) => `${k}=${flat[i]![k]}`).join(' ');
-  const runs = specs.map((s, i) => ({
-    ...s,
-    runDir: join(dir, 'runs', s.id),
-    label: describe(i, varying) || s.id,
-    group: describe(i, varying.filter((k) => !SEED_KEYS.has(k))) || 'all',
-  }));
+  // a run that continues another (init) is grouped by that run's group, not its id: SE after each seed's MLM run is one group
+  const groups = new Map<string, string>();
+  const runs = specs.map((s, i) => {
+    const own = describe(i, varying.filter((k) => !SEED_KEYS.has(k) && !(k === 'init' && s.dependsOn)));
+    const group = [own, s.dependsOn ? `init=(${groups.get(s.dependsOn)})` : ''].filter(Boolean).join(' ') || 'all';
+    groups.set(s.id, group);
+    return { ...s, runDir: join(dir, 'runs', s.id), label: describe(i, varying) || s.id, group };
+  });
   return { study, dir, runs };
 }

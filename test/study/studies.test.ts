@@ -66,6 +66,8 @@ describe('studies/objectives.ts', () => {
       expect(se.steps).toBe(50);
       expect(runs.indexOf(mlm)).toBeLessThan(runs.indexOf(se)); // trained first
     }
+    // the SE runs of the three seeds are one group (mean ± std), named by the group of the runs they continue
+    expect([...new Set(runs.filter((r) => r.job.objectiveName === 'se').map((r) => r.group))]).toEqual(['preset=se-quick budget.steps=50 init=(preset=pcfg-quick budget.flops=400000000000)']);
   });
 
   it('has start (npm start: one seed of each) and full scales; an unknown scale is an error naming them', async () => {
