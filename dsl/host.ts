@@ -66,8 +66,8 @@ export class HostTensor<const A extends Axes = Axes> {
 }
 
 /** A host tensor from data: hostTensor(new Float32Array(6), ['b', 'd'], [2, 3]). */
-export function hostTensor<const A extends Axes>(data: ArrayLike<number>, axes: A, shape: readonly number[], dtype: DType = 'f32'): HostTensor<A> {
-  return new HostTensor(axes, shape, dtype, data);
+export function hostTensor<const A extends Axes>(data: ArrayLike<number>, axes: readonly [...A], shape: readonly number[], dtype: DType = 'f32'): HostTensor<A> {
+  return new HostTensor(axes as A, shape, dtype, data); // A: the names as a (mutable) tuple, as Symbolic/Concrete types have them
 }
 
 /** A scalar host tensor. */

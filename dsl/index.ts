@@ -15,7 +15,7 @@ export {
   categorical, randomSubset, allTrue,
 } from './random.ts';
 export { HostTensor, TensorSpec, hostTensor, hostScalar, spec } from './host.ts';
-export { type Tree, type TreeDef, type MapLeaves, flatten, unflatten, treeMap, TreeError } from './tree.ts';
+export { type Tree, type TreeDef, type MapLeaves, flatten, unflatten, withLeaves, treeMap, TreeError } from './tree.ts';
 export { trace, evaluate, isTensor, isHostTensor, type TracedFunction, type Symbolic, type Concrete } from './trace.ts';
 export { valueAndGrad, grad, vjp, customVjp } from './grad.ts';
 export { TraceError, AxisError, SizeMismatchError, DTypeMismatchError } from './errors.ts';

@@ -66,6 +66,11 @@ export function unflatten<L>(def: TreeDef, leaves: readonly L[]): unknown {
   return out;
 }
 
+/** `tree` with its leaves (in flatten order) replaced by `leaves`: the same structure, typed as `tree` (the leaves keep their kind). */
+export function withLeaves<T, L>(tree: T, isLeaf: IsLeaf, leaves: readonly L[]): T {
+  return unflatten(flatten<L>(tree, isLeaf).def, leaves) as T;
+}
+
 export function sameStructure(a: TreeDef, b: TreeDef): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'leaf') return true;

@@ -1,7 +1,6 @@
-import type { Axes } from '../dsl/axes.ts';
 import { type KeyTensor, keyInput } from '../dsl/random.ts';
 import type { Tensor } from '../dsl/tensor.ts';
-import type { Concrete } from '../dsl/trace.ts';
+import type { Symbolic } from '../dsl/trace.ts';
 import { compile } from '../compiler/compile.ts';
 import { type DiscriminatorHeadParams, type ElectraParams, discriminatorLogits, encodeTower, generatorLogits } from '../models/electra.ts';
 import { encode } from '../models/encoder.ts';
@@ -15,8 +14,6 @@ import { type Key, splitKey } from '../prng/key.ts';
 import { randint } from '../prng/samplers.ts';
 import { EvalError } from './errors.ts';
 import { type HutchinsonResult, type MlmHessianOptions, type MlmPool, hutchinsonTrace, poolRows } from './hessianTrace.ts';
-
-type T = Tensor<Axes>;
 
 /**
  * ELECTRA's Hessian trace (spec 5b6) measures its model, the discriminator, on the loss it was
@@ -34,10 +31,10 @@ export function electraRtdPool(pair: Pick<LoadedElectraModel, 'params' | 'model'
   const corrupt = (params: ElectraParams, b: ElectraBatch, k: KeyTensor) => {
     const generator = encodeTower(params.embeddings, params.generator, { inputIds: b.generatorInputIds, attentionMask: b.attentionMask }, o.model.generator);
     const sampled = sampleReplacements(k, generatorLogits(params, generator.last, o.model), o.temperature);
-    return replacedTokenInputs(b.inputIds as T, b.selected as T, sampled);
+    return replacedTokenInputs(b.inputIds, b.selected, sampled);
   };
   const args = [pair.params, batch, keyInput(kSample)] as const;
-  const d = (compile(corrupt as never, args as never) as unknown as (...a: typeof args) => Concrete<{ inputIds: T; labels: T }>)(...args);
+  const d = compile(corrupt, args)(...args);
   return { inputIds: d.inputIds, attentionMask: batch.attentionMask, labels: d.labels };
 }
 
@@ -50,9 +47,7 @@ export function discriminatorHessianTrace(pair: Pick<LoadedElectraModel, 'params
   const rows = pool.inputIds.shape[0]!;
   if (rows < 1) throw new EvalError('discriminatorHessianTrace: the pool is empty', {});
   const disc = electraDiscriminator(pair);
-  const loss = (params: unknown, batch: unknown): Tensor<[]> => {
-    const pr = params as { encoder: EncoderParams; head: DiscriminatorHeadParams };
-    const b = batch as { inputIds: T; attentionMask: T; labels: T };
+  const loss = (pr: { encoder: EncoderParams; head: DiscriminatorHeadParams }, b: Symbolic<MlmPool>): Tensor<[]> => {
     const h = encode(pr.encoder, { inputIds: b.inputIds, attentionMask: b.attentionMask }, disc.config);
     // non-pad = the original's real tokens, i.e. the attention mask (a sampled id may equal [PAD])
     return replacedTokenDetectionLoss(discriminatorLogits(pr.head, h.last, pair.model), b.labels, b.attentionMask);

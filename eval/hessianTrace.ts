@@ -1,8 +1,9 @@
-import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
 import { HostTensor } from '../dsl/host.ts';
 import type { Tensor } from '../dsl/tensor.ts';
-import { flatten, unflatten } from '../dsl/tree.ts';
+import type { Symbolic } from '../dsl/trace.ts';
+import { isHostTensor, isTensor } from '../dsl/trace.ts';
+import { flatten, withLeaves } from '../dsl/tree.ts';
 import { type BackendName, compile } from '../compiler/compile.ts';
 import { type Key, foldIn, splitKey } from '../prng/key.ts';
 import { normal, randint } from '../prng/samplers.ts';
@@ -12,25 +13,22 @@ import { mlmLossAndMetrics, mlmPositions } from '../objectives/mlmHeadLoss.ts';
 import { EvalError } from './errors.ts';
 import { type HostMlmView, viewParams } from './mlmView.ts';
 
-type T = Tensor<Axes>;
-const isT = (x: unknown): x is T => x instanceof p.Tensor;
-const isHost = (x: unknown): x is HostTensor => x instanceof HostTensor;
-
 /**
  * vᵀ H v for the loss `loss(params, data)` at `params`, where H is the Hessian with respect to
  * the leaves of `params` that `included` selects (the others are held fixed), by double backprop:
- * Hv = ∇θ <∇θ L, v> (spec 5b6). `v` has the included leaves' structure (a flat list).
+ * Hv = ∇θ <∇θ L, v> (spec 5b6). `v` has the included leaves' structure (a flat list). Generic over
+ * any parameter tree, so its leaves are tensors of any axes.
  */
-export function quadraticForm(loss: (params: unknown, data: unknown) => Tensor<[]>, params: unknown, data: unknown, v: readonly T[], included: readonly boolean[]): Tensor<[]> {
-  const { leaves, def } = flatten<T>(params, isT);
+export function quadraticForm<P, D>(loss: (params: P, data: D) => Tensor<[]>, params: P, data: D, v: readonly Tensor[], included: readonly boolean[]): Tensor<[]> {
+  const { leaves } = flatten<Tensor>(params, isTensor);
   const theta = leaves.filter((_, i) => included[i]);
-  const rebuild = (th: readonly T[]) => {
+  const rebuild = (th: readonly Tensor[]): P => {
     let j = 0;
-    return unflatten(def, leaves.map((l, i) => (included[i] ? th[j++]! : l)));
+    return withLeaves(params, isTensor, leaves.map((l, i) => (included[i] ? th[j++]! : l)));
   };
-  const inner = (th: T[]): Tensor<[]> => p.grad((t: T[]) => loss(rebuild(t), data))(th).reduce((acc: Tensor<[]>, g, i) => acc.add(p.sumAll(g.mul(v[i]!))) as Tensor<[]>, p.scalar(0));
+  const inner = (th: Tensor[]): Tensor<[]> => p.grad((t: Tensor[]) => loss(rebuild(t), data))(th).reduce((acc: Tensor<[]>, g, i) => acc.add(p.sumAll(g.mul(v[i]!))), p.scalar(0));
   const hv = p.grad(inner)(theta);
-  return hv.reduce((acc: Tensor<[]>, h, i) => acc.add(p.sumAll(h.mul(v[i]!))) as Tensor<[]>, p.scalar(0));
+  return hv.reduce((acc: Tensor<[]>, h, i) => acc.add(p.sumAll(h.mul(v[i]!))), p.scalar(0));
 }
 
 export interface HutchinsonOptions {
@@ -66,15 +64,15 @@ export interface HutchinsonResult {
  * `dataAt(s, key)` (e.g. a minibatch drawn with replacement). One compiled program computes
  * vᵀHv by double backprop; `loss` must be deterministic (eval mode).
  */
-export function hutchinsonTrace<D>(
-  loss: (params: unknown, data: unknown) => Tensor<[]>,
-  params: unknown,
+export function hutchinsonTrace<P, D>(
+  loss: (params: Symbolic<P>, data: Symbolic<D>) => Tensor<[]>,
+  params: P,
   dataAt: (sample: number, key: Key) => D,
   options: HutchinsonOptions,
 ): HutchinsonResult {
   const S = options.samples;
   if (!Number.isInteger(S) || S < 1) throw new EvalError(`hutchinsonTrace: samples must be a positive integer, got ${S}`, { samples: S });
-  const flat = flatten<HostTensor>(params, isHost);
+  const flat = flatten<HostTensor>(params, isHostTensor);
   const included = flat.paths.map((path, i) => flat.leaves[i]!.dtype === 'f32' && !(options.exclude?.(path) ?? false));
   const thetaLeaves = flat.leaves.filter((_, i) => included[i]);
   if (thetaLeaves.length === 0) throw new EvalError('hutchinsonTrace: no parameters left to differentiate', {});
@@ -85,7 +83,7 @@ export function hutchinsonTrace<D>(
   const sampleKeys = (s: number) => splitKey(foldIn(options.key, s), 2) as [Key, Key];
   const first = sampleKeys(0);
   const example = [params, dataAt(0, first[0]), vFor(first[1])] as const;
-  const program = compile((pr: unknown, data: unknown, v: T[]) => quadraticForm(loss, pr, data, v, included), example as never, options.backend ? { backend: options.backend } : {});
+  const program = compile((pr: Symbolic<P>, data: Symbolic<D>, v: Tensor[]) => quadraticForm(loss, pr, data, v, included), example, options.backend ? { backend: options.backend } : {});
   const values = new Float64Array(S);
   const every = options.reportEvery ?? 100;
   const runningMeans: { samples: number; mean: number }[] = [];
@@ -94,7 +92,7 @@ export function hutchinsonTrace<D>(
     const [kData, kV] = sampleKeys(s);
     const data = s === 0 ? example[1] : dataAt(s, kData);
     const v = s === 0 ? example[2] : vFor(kV);
-    values[s] = (program as unknown as (...a: unknown[]) => HostTensor)(params, data, v).item();
+    values[s] = program(params, data, v).item();
     sum += values[s]!;
     if ((s + 1) % every === 0 || s === S - 1) runningMeans.push({ samples: s + 1, mean: sum / (s + 1) });
   }
@@ -112,20 +110,23 @@ export function hutchinsonTrace<D>(
   };
 }
 
+/** Host rows ['batch', 'seq'] (readonly: what `new HostTensor(['batch', 'seq'], ...)` infers). */
+type HostGrid = HostTensor<readonly ['batch', 'seq']>;
+
 /** A pool of MLM rows with fixed (precomputed) masks, e.g. mlmBatch(tokens, maskTokens(...)) of the pretraining data. */
 export interface MlmPool {
-  /** ['batch', 'seq'] i32 */
-  readonly inputIds: HostTensor;
-  /** ['batch', 'seq'] bool */
-  readonly attentionMask: HostTensor;
-  /** ['batch', 'seq'] i32, -100 where nothing is predicted */
-  readonly labels: HostTensor;
+  /** i32 */
+  readonly inputIds: HostGrid;
+  /** bool */
+  readonly attentionMask: HostGrid;
+  /** i32, -100 where nothing is predicted */
+  readonly labels: HostGrid;
 }
 
 /** Rows `rows` of a pool, as a batch. */
 export function poolRows(pool: MlmPool, rows: ArrayLike<number>): MlmPool {
   const [, L] = pool.inputIds.shape as [number, number];
-  const pick = (t: HostTensor) => {
+  const pick = (t: HostGrid): HostGrid => {
     const src = t.data;
     const out = new (src.constructor as new (n: number) => typeof src)(rows.length * L);
     for (let r = 0; r < rows.length; r++) out.set(src.subarray(rows[r]! * L, (rows[r]! + 1) * L), r * L);
@@ -156,10 +157,9 @@ export function mlmHessianTrace(view: HostMlmView, pool: MlmPool, options: MlmHe
   const rows = pool.inputIds.shape[0]!;
   if (rows < 1) throw new EvalError('mlmHessianTrace: the pool is empty', {});
   const { config } = view;
-  const loss = (params: unknown, batch: unknown): Tensor<[]> => {
-    const b = batch as { inputIds: T; attentionMask: T; labels: T };
-    const { logits } = mlmModelLogits(params as MlmModelParams, b, config);
-    return mlmLossAndMetrics(mlmPositions(logits, b.labels), b.labels, 'masked').loss;
+  const loss = (params: MlmModelParams, batch: Symbolic<MlmPool>): Tensor<[]> => {
+    const { logits } = mlmModelLogits(params, batch, config);
+    return mlmLossAndMetrics(mlmPositions(logits, batch.labels), batch.labels, 'masked').loss;
   };
   return hutchinsonTrace(loss, viewParams(view), (_s, k) => poolRows(pool, randint(k, 0, rows, options.batchSize)), {
     ...options,

@@ -1,4 +1,3 @@
-import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
 import { HostTensor } from '../dsl/host.ts';
 import { type KeyTensor, keyInput } from '../dsl/random.ts';
@@ -12,7 +11,7 @@ import { type ClassificationMetrics, classificationMetrics } from '../finetune/m
 import { type RowBatchTensors, predictRows, rowBatch, rowBatchTensors } from '../finetune/rowBatch.ts';
 import { type ClassifierBatch, sequenceClassifierLoss } from '../finetune/sequenceClassifier.ts';
 import type { EncoderConfig } from '../models/config.ts';
-import { encode } from '../models/encoder.ts';
+import { type TokenGrid, encode } from '../models/encoder.ts';
 import type { EncoderParams } from '../models/params.ts';
 import { dropoutContext } from '../objectives/mlm.ts';
 import type { Mode } from '../objectives/objective.ts';
@@ -22,7 +21,8 @@ import { type AdamWConfig, adamwScalarInputs, adamwScalars, adamwUpdate } from '
 import { learningRate, type Schedule } from '../train/schedule.ts';
 import { EvalError } from './errors.ts';
 
-type T = Tensor<Axes>;
+/** Probe features: the concatenated states of a row. */
+type Features = Tensor<['batch', 'feature']>;
 
 /** Probe rows: labelled sentences as `[CLS] w.. [SEP] [PAD]..` rows (the rows fine-tuning takes too). */
 export type ProbeData = LabelledRows;
@@ -89,15 +89,15 @@ export interface LinearProbeResult {
  * Features of the linear probe (spec 5b7): the last layer's states at positions 1..L-2 (every
  * word, [SEP] and padding, not [CLS]) concatenated, dropout `rate` on them in train mode.
  */
-export function probeFeatures(encoder: EncoderParams, batch: { inputIds: T; attentionMask: T; tokenTypes?: T }, config: EncoderConfig, key: KeyTensor, mode: Mode, rate: number): T {
+export function probeFeatures(encoder: EncoderParams, batch: { inputIds: TokenGrid; attentionMask: TokenGrid; tokenTypes?: TokenGrid }, config: EncoderConfig, key: KeyTensor, mode: Mode, rate: number): Features {
   const L = batch.inputIds.dim('seq');
   const { last } = encode(encoder, { inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypes: batch.tokenTypes }, config, dropoutContext(config, p.foldInTensor(key, 0), mode));
-  const features = p.merge(p.slice(last, 'seq', 1, L - 1), ['seq', 'hidden'], 'feature') as T;
+  const features = p.merge(p.slice(last, 'seq', 1, L - 1), ['seq', 'hidden'], 'feature');
   return mode === 'train' && rate > 0 ? p.dropout(p.foldInTensor(key, 1), features, rate) : features;
 }
 
-function probeLogits(probe: ProbeParams, features: T): T {
-  return p.dot(features, probe.w, 'feature').add(probe.b) as T;
+function probeLogits(probe: ProbeParams, features: Features): Tensor<['batch', 'label']> {
+  return p.dot(features, probe.w, 'feature').add(probe.b);
 }
 
 /** torch.nn.Linear's initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
@@ -109,7 +109,7 @@ function initProbe(features: number, labels: number, k: Key): Concrete<ProbePara
   };
 }
 
-const zeros = (t: HostTensor) => new HostTensor(t.axes, t.shape, 'f32', new Float32Array(t.data.length));
+const zeros = <A extends readonly string[]>(t: HostTensor<A>): HostTensor<A> => new HostTensor(t.axes, t.shape, 'f32', new Float32Array(t.data.length));
 
 /**
  * Trains a linear probe on a frozen encoder (spec 5b7) and reports accuracy every epoch. The
@@ -151,19 +151,19 @@ export function linearProbe(
     key: keyInput(foldIn(foldIn(options.key, 1), step)),
     scalars: adamwScalarInputs(adamwScalars(adamw, learningRate(schedule, step), step)),
   });
-  const stepFn = (state: { probe: ProbeParams; m: ProbeParams; v: ProbeParams }, inp: { encoder: EncoderParams; batch: ClassifierBatch; key: KeyTensor; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
+  const stepFn = (state: { probe: ProbeParams; m: ProbeParams; v: ProbeParams }, inp: { encoder: EncoderParams; batch: ClassifierBatch; key: KeyTensor; scalars: { lr: Tensor<[]>; stepSize: Tensor<[]>; invSqrtBiasCorrection2: Tensor<[]> } }) => {
     const features = probeFeatures(inp.encoder, inp.batch, config, inp.key, encoderMode, rate);
     const { value, grads } = p.valueAndGrad((pr: ProbeParams) => sequenceClassifierLoss(probeLogits(pr, features), inp.batch, 'classification'))(state.probe);
     const upd = adamwUpdate(state.probe, grads, { m: state.m, v: state.v }, inp.scalars, adamw);
     return { state: { probe: upd.params, m: upd.state.m, v: upd.state.v }, outputs: { loss: value.loss, correct: value.correct } };
   };
-  const trainStep = compileStep(stepFn as never, state0 as never, inputsFor(0, rowBatchTensors(rowBatch(train, [0], B))) as never);
+  const trainStep = compileStep(stepFn, state0, inputsFor(0, rowBatchTensors(rowBatch(train, [0], B))));
   const example = rowBatchTensors(rowBatch(train, [0], B));
   const predict = compile(
-    (enc: EncoderParams, pr: ProbeParams, b: { inputIds: T; attentionMask: T; tokenTypes: T }, k: KeyTensor) =>
+    (enc: EncoderParams, pr: ProbeParams, b: { inputIds: TokenGrid; attentionMask: TokenGrid; tokenTypes: TokenGrid }, k: KeyTensor) =>
       p.argmax(probeLogits(pr, probeFeatures(enc, b, config, k, evalMode, rate)), 'label'),
-    [encoder.params, probe0, { inputIds: example.inputIds, attentionMask: example.attentionMask, tokenTypes: example.tokenTypes }, keyInput(options.key)] as never,
-  ) as unknown as (...a: unknown[]) => HostTensor;
+    [encoder.params, probe0, { inputIds: example.inputIds, attentionMask: example.attentionMask, tokenTypes: example.tokenTypes }, keyInput(options.key)] as const,
+  );
 
   const validMetrics = (probe: Concrete<ProbeParams>, epoch: number): ClassificationMetrics => {
     const pred = predictRows(valid, B, (b, start) =>
@@ -178,18 +178,18 @@ export function linearProbe(
     let lossSum = 0;
     let correct = 0;
     for (let start = 0; start < train.rows; start += B) {
-      const out = trainStep.run(inputsFor(step, rowBatchTensors(rowBatch(train, order.subarray(start, start + B), B))) as never) as { loss: HostTensor; correct: HostTensor };
+      const out = trainStep.run(inputsFor(step, rowBatchTensors(rowBatch(train, order.subarray(start, start + B), B))));
       lossSum += out.loss.item();
       correct += out.correct.item();
       step++;
     }
-    const probe = (trainStep.readState() as unknown as { probe: Concrete<ProbeParams> }).probe;
+    const { probe } = trainStep.readState();
     const metrics = validMetrics(probe, epoch);
     const e: ProbeEpoch = { epoch: epoch + 1, trainLoss: lossSum / stepsPerEpoch, trainAccuracy: correct / train.rows, validAccuracy: metrics.accuracy, validMetrics: metrics, steps: step };
     history.push(e);
     options.onEpoch?.(e);
   }
-  const probe = (trainStep.readState() as unknown as { probe: Concrete<ProbeParams> }).probe;
+  const { probe } = trainStep.readState();
   const accs = history.map((h) => h.validAccuracy);
   return {
     epochs: history,

@@ -1,28 +1,33 @@
-import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
-import { HostTensor } from '../dsl/host.ts';
+import { hostTensor } from '../dsl/host.ts';
 import type { Tensor } from '../dsl/tensor.ts';
 import { type BackendName, compile } from '../compiler/compile.ts';
 import type { EncoderConfig } from '../models/config.ts';
-import { encode } from '../models/encoder.ts';
+import { type TokenGrid, encode } from '../models/encoder.ts';
 import { mlmLogits } from '../models/heads.ts';
 import type { MlmModelParams } from '../models/params.ts';
 import { EvalError } from './errors.ts';
 import { type HostMlmView, viewParams } from './mlmView.ts';
 import type { SingleMaskRows } from './singleMaskRows.ts';
 
-type T = Tensor<Axes>;
+/** The rows of a single-mask batch: tokens, and the masked position of each row. */
+interface MaskedRows {
+  readonly inputIds: TokenGrid;
+  readonly attentionMask: TokenGrid;
+  readonly maskedAt: Tensor<['batch']>;
+}
 
 /**
  * The model's probabilities of chosen words at the masked position of each row, in eval mode (no
  * dropout): softmax over the FULL vocabulary, then the columns `wordIds` (not renormalised).
- * Only the masked position goes through the MLM head.
+ * Only the masked position goes through the MLM head (as a one-long 'seq' axis).
  */
-export function maskedWordProbs(model: MlmModelParams, batch: { inputIds: T; attentionMask: T; maskedAt: T }, wordIds: T, config: EncoderConfig): T {
+export function maskedWordProbs(model: MlmModelParams, batch: MaskedRows, wordIds: Tensor<['word']>, config: EncoderConfig): Tensor<['batch', 'word']> {
   const { last } = encode(model.encoder, { inputIds: batch.inputIds, attentionMask: batch.attentionMask }, config);
-  const atMask = p.gather(last, batch.maskedAt, 'seq') as T; // ['batch', 'hidden']
-  const logits = mlmLogits(model.mlmHead, model.encoder.embeddings, atMask, config); // ['batch', 'vocab']
-  return p.gather(p.softmax(logits, 'vocab'), wordIds, 'vocab') as T; // ['batch', 'word']
+  const at = p.expand(batch.maskedAt, ['pick'], [1]);
+  const atMask = p.rename(p.gather(last, at, 'seq'), { pick: 'seq' }); // ['batch', 'seq' = 1, 'hidden']
+  const logits = mlmLogits(model.mlmHead, model.encoder.embeddings, atMask, config);
+  return p.squeeze(p.gather(p.softmax(logits, 'vocab'), wordIds, 'vocab'), 'seq');
 }
 
 export interface MaskedProbsOptions {
@@ -51,13 +56,13 @@ export function maskedWordProbsOfRows(view: HostMlmView, rows: SingleMaskRows, w
   const mask = new Uint8Array(B * L);
   const at = new Int32Array(B);
   const batch = {
-    inputIds: new HostTensor(['batch', 'seq'], [B, L], 'i32', ids),
-    attentionMask: new HostTensor(['batch', 'seq'], [B, L], 'bool', mask),
-    maskedAt: new HostTensor(['batch'], [B], 'i32', at),
+    inputIds: hostTensor(ids, ['batch', 'seq'], [B, L], 'i32'),
+    attentionMask: hostTensor(mask, ['batch', 'seq'], [B, L], 'bool'),
+    maskedAt: hostTensor(at, ['batch'], [B], 'i32'),
   };
-  const words = new HostTensor(['word'], [W], 'i32', wordIds);
+  const words = hostTensor(wordIds, ['word'], [W], 'i32');
   const program = compile(
-    (m: unknown, b: { inputIds: T; attentionMask: T; maskedAt: T }, w: T) => maskedWordProbs(m as MlmModelParams, b, w, config),
+    (m: MlmModelParams, b: MaskedRows, w: Tensor<['word']>) => maskedWordProbs(m, b, w, config),
     [model, batch, words] as const,
     options.backend ? { backend: options.backend } : {},
   );
@@ -72,7 +77,7 @@ export function maskedWordProbsOfRows(view: HostMlmView, rows: SingleMaskRows, w
       mask.copyWithin(r * L, (n - 1) * L, n * L);
       at[r] = at[n - 1]!;
     }
-    const q = program(model, batch, words) as HostTensor;
+    const q = program(model, batch, words);
     out.set(q.data.subarray(0, n * W) as Float32Array, start * W);
   }
   return out;

@@ -30,11 +30,11 @@ export interface SequenceClassifier {
 
 /** A batch as graph values (what rowBatchTensors gives on the host). */
 export interface ClassifierBatch {
-  readonly inputIds: T;
-  readonly attentionMask: T;
-  readonly tokenTypes: T;
-  readonly labels: T;
-  readonly weights: T;
+  readonly inputIds: Tensor<['batch', 'seq']>;
+  readonly attentionMask: Tensor<['batch', 'seq']>;
+  readonly tokenTypes: Tensor<['batch', 'seq']>;
+  readonly labels: Tensor<['batch']>;
+  readonly weights: Tensor<['batch']>;
 }
 
 type Inputs = Pick<ClassifierBatch, 'inputIds' | 'attentionMask' | 'tokenTypes'>;

@@ -1,11 +1,10 @@
-import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
 import type { Tensor } from '../dsl/tensor.ts';
 import type { Concrete } from '../dsl/trace.ts';
 import { type Key, splitKey } from '../prng/key.ts';
 import { PretextError } from '../util/errors.ts';
 import type { EncoderConfig } from './config.ts';
-import { type DropoutContext, type EncoderInputs, type EncoderOutput, encode } from './encoder.ts';
+import { type DropoutContext, type EncoderInputs, type EncoderOutput, type Hidden, encode } from './encoder.ts';
 import { mlmLogits } from './heads.ts';
 import { Initializer, initLayer } from './init.ts';
 import type { EmbeddingParams, EncoderParams, LayerNormParams, LayerParams, MlmHeadParams } from './params.ts';
@@ -25,8 +24,6 @@ import type { EmbeddingParams, EncoderParams, LayerNormParams, LayerParams, MlmH
  *    (lucidrains' `discr_dim` adapter).
  */
 export class ElectraConfigError extends PretextError {}
-
-type T = Tensor<Axes>;
 
 export type DiscriminatorHeadKind = 'electra' | 'linear';
 
@@ -142,7 +139,7 @@ function initTower(init: Initializer, c: EncoderConfig, embeddingSize: number): 
     : undefined;
   const layers = Array.from({ length: c.layers }, () => initLayer(init, c));
   const finalLn = c.layerNorm === 'pre' ? { finalLn: init.layerNorm(c.hidden) } : {};
-  return { embeddingLn, ...(projection ? { projection } : {}), layers, ...finalLn } as Concrete<ElectraTowerParams>;
+  return { embeddingLn, ...(projection ? { projection } : {}), layers, ...finalLn };
 }
 
 /** Parameters of the pair from a key (BERT initialisation: N(0, initStd²) weights, zero biases, unit gains). */
@@ -172,7 +169,7 @@ export function initElectra(config: ElectraModelConfig, key: Key): Concrete<Elec
     embeddings,
     generator: { ...initTower(new Initializer(kGen, gc.initStd), gc, e), mlmHead },
     discriminator: { ...initTower(new Initializer(kDisc, dc.initStd), dc, e), head },
-  } as Concrete<ElectraParams>;
+  };
 }
 
 /** The embedding parameters one tower sees: the shared tables with its own LayerNorm. */
@@ -180,7 +177,7 @@ export function towerEmbeddings(shared: SharedEmbeddingParams, tower: ElectraTow
   return { word: shared.word, position: shared.position, ...(shared.tokenType ? { tokenType: shared.tokenType } : {}), ln: tower.embeddingLn };
 }
 
-const dense = (x: T, d: DenseParams): T => p.rename(p.dot(x, d.w, 'hidden').add(d.b) as T, { out: 'hidden' }) as T;
+const dense = (x: Hidden, d: DenseParams): Hidden => p.rename(p.dot(x, d.w, 'hidden').add(d.b), { out: 'hidden' });
 
 /** One tower's architecture as a plain encoder's (embeddingSize set when the tower projects the shared tables). */
 export function towerConfig(config: ElectraModelConfig, tower: 'generator' | 'discriminator'): EncoderConfig {
@@ -207,13 +204,13 @@ export function encodeTower(shared: SharedEmbeddingParams, tower: ElectraTowerPa
   return encode(towerEncoder(shared, tower), inputs, config, ctx);
 }
 
-/** Generator MLM logits ['batch', 'seq', 'vocab'] (decoder tied to the shared word embeddings). */
-export function generatorLogits(params: ElectraParams, hidden: T, config: ElectraModelConfig): T {
+/** Generator MLM logits (decoder tied to the shared word embeddings). */
+export function generatorLogits(params: ElectraParams, hidden: Hidden, config: ElectraModelConfig): Tensor<['batch', 'seq', 'vocab']> {
   return mlmLogits(params.generator.mlmHead, towerEmbeddings(params.embeddings, params.generator), hidden, config.generator);
 }
 
-/** Discriminator logits ['batch', 'seq']: one "replaced" logit per token. */
-export function discriminatorLogits(head: DiscriminatorHeadParams, hidden: T, config: ElectraModelConfig): T {
+/** Discriminator logits: one "replaced" logit per token. */
+export function discriminatorLogits(head: DiscriminatorHeadParams, hidden: Hidden, config: ElectraModelConfig): Tensor<['batch', 'seq']> {
   const h = head.dense ? p.gelu(dense(hidden, head.dense), config.discriminator.gelu) : hidden;
-  return p.dot(h, head.out.w, 'hidden').add(head.out.b) as T;
+  return p.dot(h, head.out.w, 'hidden').add(head.out.b);
 }

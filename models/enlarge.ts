@@ -147,7 +147,7 @@ export function enlargeMlm(
   const layers = enc.layers.map((lp) => enlargeLayer(lp, r));
   if (layers.length === 0 && large.layers > 0) throw new EnlargeError('enlarge: cannot add layers to a model without any (no shapes to copy)', { field: 'layers' });
   while (layers.length < large.layers) layers.push(zeroLayer(layers[0]!));
-  const encoder = {
+  const encoder: Concrete<EncoderParams> = {
     embeddings: {
       word: tileColumns(e.word, r, tableScale),
       position: tileColumns(e.position, r, tableScale),
@@ -156,7 +156,7 @@ export function enlargeMlm(
     },
     layers,
     ...(enc.finalLn ? { finalLn: lnTiled(enc.finalLn, r) } : {}),
-  } as Concrete<EncoderParams>;
+  };
   const h = params.mlmHead;
   const mlmHead: Concrete<MlmHeadParams> = {
     transform: { w: blocks(h.transform.w, r), b: tile(h.transform.b, r) },

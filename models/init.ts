@@ -1,5 +1,5 @@
 import type { Axes } from '../dsl/axes.ts';
-import { HostTensor } from '../dsl/host.ts';
+import { HostTensor, hostTensor } from '../dsl/host.ts';
 import type { Concrete } from '../dsl/trace.ts';
 import { flatten } from '../dsl/tree.ts';
 import { type Key, foldIn } from '../prng/key.ts';
@@ -19,20 +19,20 @@ export class Initializer {
     private readonly std: number,
   ) {}
 
-  normal<const A extends Axes>(axes: A, shape: readonly number[]): HostTensor<A> {
+  normal<const A extends Axes>(axes: readonly [...A], shape: readonly number[]): HostTensor<A> {
     const n = shape.reduce((a, b) => a * b, 1);
     const z = normal(foldIn(this.key, this.next++), n);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = z[i]! * this.std;
-    return new HostTensor(axes, shape, 'f32', data);
+    return hostTensor(data, axes, shape);
   }
-  zeros<const A extends Axes>(axes: A, shape: readonly number[]): HostTensor<A> {
+  zeros<const A extends Axes>(axes: readonly [...A], shape: readonly number[]): HostTensor<A> {
     this.next++;
-    return new HostTensor(axes, shape, 'f32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    return hostTensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), axes, shape);
   }
-  ones<const A extends Axes>(axes: A, shape: readonly number[]): HostTensor<A> {
+  ones<const A extends Axes>(axes: readonly [...A], shape: readonly number[]): HostTensor<A> {
     this.next++;
-    return new HostTensor(axes, shape, 'f32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1));
+    return hostTensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1), axes, shape);
   }
   layerNorm(d: number): Concrete<LayerNormParams> {
     return { gain: this.ones(['hidden'], [d]), bias: this.zeros(['hidden'], [d]) };
@@ -68,7 +68,7 @@ export function initEncoder(config: EncoderConfig, key: Key): Concrete<EncoderPa
   };
   const layers = Array.from({ length: config.layers }, () => initLayer(init, config));
   const embeddingProjection = e !== d ? { embeddingProjection: { w: init.normal(['hidden', 'out'], [e, d]), b: init.zeros(['out'], [d]) } } : {};
-  return { embeddings, ...embeddingProjection, layers, ...(config.layerNorm === 'pre' ? { finalLn: init.layerNorm(d) } : {}) } as Concrete<EncoderParams>;
+  return { embeddings, ...embeddingProjection, layers, ...(config.layerNorm === 'pre' ? { finalLn: init.layerNorm(d) } : {}) };
 }
 
 export function initMlmHead(config: EncoderConfig, key: Key): Concrete<MlmHeadParams> {

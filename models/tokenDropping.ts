@@ -1,12 +1,9 @@
-import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
 import type { Tensor } from '../dsl/tensor.ts';
 import { PretextError } from '../util/errors.ts';
 import type { EncoderConfig } from './config.ts';
-import { type DropoutContext, type EncoderInputs, type Hidden, embed, encoderLayer, layerNorm } from './encoder.ts';
+import { type DropoutContext, type EncoderInputs, type Hidden, type TokenGrid, embed, encoderLayer, layerNorm } from './encoder.ts';
 import type { EncoderParams } from './params.ts';
-
-type T = Tensor<Axes>;
 
 /** A token-dropping setting that cannot route (drop count, route start) — names the option and value. */
 export class TokenDroppingError extends PretextError {}
@@ -16,12 +13,12 @@ export class TokenDroppingError extends PretextError {}
  * and kept tokens in their original order.
  */
 export interface TokenRoute {
-  /** ['batch', 'kept'] i32: positions of the kept tokens, ascending (T - dropCount per row). */
-  readonly kept: T;
-  /** ['batch', 'seq'] bool: true at dropped positions. */
-  readonly dropped: T;
-  /** ['batch', 'seq'] i32: a kept position's index in `kept` (0 at dropped positions). */
-  readonly keptSlot: T;
+  /** i32: positions of the kept tokens, ascending (T - dropCount per row). */
+  readonly kept: Tensor<['batch', 'kept']>;
+  /** bool: true at dropped positions. */
+  readonly dropped: TokenGrid;
+  /** i32: a kept position's index in `kept` (0 at dropped positions). */
+  readonly keptSlot: TokenGrid;
 }
 
 /** Positions dropped per row of length n at drop ratio ρ: floor(n·ρ). */
@@ -33,26 +30,26 @@ export function dropCountFor(n: number, dropRatio: number): number {
  * rank_i = #{j ∈ among : (s_j, j) < (s_i, i)}: i's place in a stable ascending sort of the
  * positions `among` (all when absent) by `keys` (pairwise comparisons: the DSL has no sort).
  */
-function stableRank(keys: T, among?: T): T {
+function stableRank(keys: TokenGrid, among?: TokenGrid): TokenGrid {
   const pos = p.iota(keys.axes, keys.shape, 'seq');
   const kJ = p.rename(keys, { seq: 'other' });
   const posJ = p.rename(pos, { seq: 'other' });
   const before = p.or(p.lt(kJ, keys), p.and(p.eq(kJ, keys), p.lt(posJ, pos)));
-  return p.sum(p.cast(among ? p.and(before, p.rename(among, { seq: 'other' })) : before, 'i32'), 'other') as T;
+  return p.sum(p.cast(among ? p.and(before, p.rename(among, { seq: 'other' })) : before, 'i32'), 'other');
 }
 
 /** The route of a `dropped` mask that marks exactly `dropCount` positions in every row. */
-function routeOfDropped(dropped: T, dropCount: number): TokenRoute {
+function routeOfDropped(dropped: TokenGrid, dropCount: number): TokenRoute {
   const seq = dropped.dim('seq');
   const pos = p.iota(dropped.axes, dropped.shape, 'seq');
   const posJ = p.rename(pos, { seq: 'other' });
   const keptJ = p.rename(p.cast(p.not(dropped), 'i32'), { seq: 'other' });
   // index of a kept token among the kept: kept tokens before it
-  const keptSlot = p.sum(p.where(p.lt(posJ, pos), keptJ, 0), 'other') as T;
+  const keptSlot = p.sum(p.where(p.lt(posJ, pos), keptJ, 0), 'other');
   const slots = p.arange('kept', seq - dropCount);
   const isSlot = p.and(p.not(dropped), p.eq(keptSlot, slots));
-  const kept = p.sum(p.where(isSlot, pos, 0), 'seq') as T;
-  return { kept, dropped, keptSlot: p.where(dropped, 0, keptSlot) as T };
+  const kept = p.sum(p.where(isSlot, pos, 0), 'seq');
+  return { kept, dropped, keptSlot: p.where(dropped, 0, keptSlot) };
 }
 
 function checkDropCount(dropCount: number, seq: number): void {
@@ -66,20 +63,20 @@ function checkDropCount(dropCount: number, seq: number): void {
  * lowest (score, position), pads and pinned specials included — so a row with fewer normal
  * tokens than that drops specials, [CLS] (position 0) first among ties.
  */
-export function tokenRoute(scores: T, dropCount: number): TokenRoute {
+export function tokenRoute(scores: TokenGrid, dropCount: number): TokenRoute {
   checkDropCount(dropCount, scores.dim('seq'));
-  return routeOfDropped(p.lt(stableRank(scores), dropCount) as T, dropCount);
+  return routeOfDropped(p.lt(stableRank(scores), dropCount), dropCount);
 }
 
 /** What the per-row route needs to know about each position besides its score. */
 export interface RowTokens {
-  /** ['batch', 'seq'] bool: real tokens (the attention mask); the others are pads. */
-  readonly real: T;
+  /** bool: real tokens (the attention mask); the others are pads. */
+  readonly real: TokenGrid;
   /**
-   * ['batch', 'seq'] i32 keep priority of real tokens: 0 droppable, >= 1 protected (higher kept
+   * i32 keep priority of real tokens: 0 droppable, >= 1 protected (higher kept
    * longer: e.g. 1 for pinned ids such as [MASK], 2 for [CLS] and [SEP]).
    */
-  readonly protection: T;
+  readonly protection: TokenGrid;
 }
 
 /**
@@ -89,7 +86,7 @@ export interface RowTokens {
  * has more of them than kept slots (large ρ on short rows): lowest protection first, then last
  * position first, so position 0 is always kept. Pads never take a real token's place.
  */
-export function rowLengthRoute(scores: T, rows: RowTokens, dropRatio: number): TokenRoute {
+export function rowLengthRoute(scores: TokenGrid, rows: RowTokens, dropRatio: number): TokenRoute {
   const seq = scores.dim('seq');
   if (!(dropRatio >= 0 && dropRatio < 1)) {
     throw new TokenDroppingError(`rowLengthRoute: dropRatio must be in [0, 1), got ${dropRatio}`, { option: 'dropRatio', value: dropRatio });
@@ -104,21 +101,23 @@ export function rowLengthRoute(scores: T, rows: RowTokens, dropRatio: number): T
   const droppedReal = p.and(droppable, p.lt(stableRank(scores, droppable), realDrops));
   // fillers: pads by position, then protected tokens by protection, last position first
   const pos = p.iota(scores.axes, scores.shape, 'seq');
-  const fillOrder = p.where(real, protection.mul(seq).add(p.sub(seq - 1, pos)), pos.sub(seq)) as T;
+  const fillOrder = p.where(real, protection.mul(seq).add(p.sub(seq - 1, pos)), pos.sub(seq));
   const fillers = p.or(p.not(real), protection.gt(0));
   const droppedFill = p.and(fillers, p.lt(stableRank(fillOrder, fillers), p.sub(dropCount, realDrops)));
-  return routeOfDropped(p.or(droppedReal, droppedFill) as T, dropCount);
+  return routeOfDropped(p.or(droppedReal, droppedFill), dropCount);
 }
 
-/** Rows `route.kept` of x (['batch', 'seq', ...]) as a shorter ['batch', 'seq', ...] tensor. */
-export function gatherKept(x: T, route: TokenRoute): T {
-  return p.rename(p.gather(x, route.kept, 'seq'), { kept: 'seq' }) as T;
+/** Rows `route.kept` of x as a shorter tensor of the same axes ('seq' = the kept positions). */
+export function gatherKept(x: Hidden, route: TokenRoute): Hidden;
+export function gatherKept(x: TokenGrid, route: TokenRoute): TokenGrid;
+export function gatherKept(x: Tensor, route: TokenRoute): Tensor {
+  return p.rename(p.gather(x, route.kept, 'seq'), { kept: 'seq' });
 }
 
-/** Puts kept rows (['batch', 'seq'=kept, 'hidden']) back in place; dropped positions take `others`. */
-export function mergeKept(keptRows: T, others: T, route: TokenRoute): T {
+/** Puts kept rows ('seq' = kept) back in place; dropped positions take `others`. */
+export function mergeKept(keptRows: Hidden, others: Hidden, route: TokenRoute): Hidden {
   const back = p.gather(p.rename(keptRows, { seq: 'slot' }), route.keptSlot, 'slot');
-  return p.where(route.dropped, others, back) as T;
+  return p.where(route.dropped, others, back);
 }
 
 /** A transformer layer as the routed encoder calls it (encoderLayer; tests substitute others). */

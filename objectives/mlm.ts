@@ -1,4 +1,3 @@
-import type { Axes } from '../dsl/axes.ts';
 import * as p from '../dsl/index.ts';
 import type { KeyTensor } from '../dsl/random.ts';
 import type { Tensor } from '../dsl/tensor.ts';
@@ -8,14 +7,12 @@ import { type Key, foldIn, key as rootKey, splitKey } from '../prng/key.ts';
 import { randint } from '../prng/samplers.ts';
 import type { Normalizer } from '../dsl/nn/losses.ts';
 import type { EncoderConfig } from '../models/config.ts';
-import { type DropoutContext, encode } from '../models/encoder.ts';
+import { type DropoutContext, type TokenGrid, encode } from '../models/encoder.ts';
 import { mlmLogits } from '../models/heads.ts';
 import { initEncoder, initMlmHead } from '../models/init.ts';
 import type { MlmModelParams } from '../models/params.ts';
 import { mlmLossAndMetrics, mlmPositions } from './mlmHeadLoss.ts';
 import { type Mode, type Objective, type TokenBatch, type VocabInfo, batchTensor } from './objective.ts';
-
-type T = Tensor<Axes>;
 
 /**
  * Which masking: 'bernoulli' (HF/TACO: each non-special token with probability p), 'exact'
@@ -79,14 +76,19 @@ export function dropoutContext(config: EncoderConfig, key: KeyTensor, mode: Mode
 }
 
 /** Logits of the MLM model for a batch. */
-export function mlmModelLogits(params: MlmModelParams, batch: { inputIds: T; attentionMask?: T }, config: EncoderConfig, ctx?: DropoutContext) {
+export function mlmModelLogits(params: MlmModelParams, batch: { inputIds: TokenGrid; attentionMask?: TokenGrid }, config: EncoderConfig, ctx?: DropoutContext) {
   const out = encode(params.encoder, { inputIds: batch.inputIds, attentionMask: batch.attentionMask }, config, ctx);
   return { logits: mlmLogits(params.mlmHead, params.encoder.embeddings, out.last, config), encoded: out };
 }
 
+/** The number of real (non-pad) tokens, at least 1 (fairseq's ntokens). */
+export function tokenCount(attentionMask: TokenGrid): Tensor<[]> {
+  return p.maximum(p.sumAll(p.cast(attentionMask, 'f32')), 1);
+}
+
 /** Normaliser tensor for the MLM loss. */
-export function normalizerOf(kind: MlmOptions['normalizer'], attentionMask: T): Normalizer {
-  if (kind === 'tokens') return p.maximum(p.sumAll(p.cast(attentionMask, 'f32')), 1) as Tensor<[]>;
+export function normalizerOf(kind: MlmOptions['normalizer'], attentionMask: TokenGrid): Normalizer {
+  if (kind === 'tokens') return tokenCount(attentionMask);
   return kind === 'none' ? 'none' : 'masked';
 }
 

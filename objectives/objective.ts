@@ -1,4 +1,4 @@
-import { HostTensor } from '../dsl/host.ts';
+import { type HostTensor, hostTensor } from '../dsl/host.ts';
 import type { KeyTensor } from '../dsl/random.ts';
 import type { Tensor } from '../dsl/tensor.ts';
 import type { Concrete } from '../dsl/trace.ts';
@@ -78,7 +78,7 @@ export type AnyObjective = Objective<any, any, any>; // eslint-disable-line @typ
 
 /** A ['batch', 'seq'] host tensor. */
 export function batchTensor(data: Int32Array | Uint8Array | Float32Array, rows: number, seqLen: number, dtype: 'i32' | 'bool' | 'f32'): HostTensor<['batch', 'seq']> {
-  return new HostTensor(['batch', 'seq'] as ['batch', 'seq'], [rows, seqLen], dtype, data);
+  return hostTensor(data, ['batch', 'seq'], [rows, seqLen], dtype);
 }
 
 /** The special ids and size of a corpora Vocab. */

@@ -17,7 +17,7 @@ function unary<A extends Axes>(op: UnaryOp, x: Tensor<A>): Tensor<A> {
   return new Tensor(ir.unary(op, x.node), x.axes);
 }
 
-function binary<A extends Axes = [], B extends Axes = []>(op: BinaryOp, a: Tensor<A> | number | boolean, b: Tensor<B> | number | boolean): Tensor<Union<A, B>> {
+function binary<A extends Axes, B extends Axes>(op: BinaryOp, a: Tensor<A> | number | boolean, b: Tensor<B> | number | boolean): Tensor<Union<A, B>> {
   const ta = a instanceof Tensor ? a : undefined;
   const tb = b instanceof Tensor ? b : undefined;
   if (ta && tb && ta.dtype !== tb.dtype) {
@@ -47,10 +47,16 @@ export const square = <A extends Axes>(x: Tensor<A>): Tensor<A> => new Tensor(ir
 /** 1 / (1 + e^-x), written so that neither tail overflows. */
 export const sigmoid = <A extends Axes>(x: Tensor<A>): Tensor<A> => add(mul(tanh(mul(x, 0.5)), 0.5), 0.5);
 
-/** A number operand has no axes (`[]`), so `mul(x, 0.5)` keeps x's axes. */
-type Bin = <A extends Axes = [], B extends Axes = []>(a: Tensor<A> | number, b: Tensor<B> | number) => Tensor<Union<NoInfer<A>, NoInfer<B>>>;
-type BoolBin = <A extends Axes = [], B extends Axes = []>(a: Tensor<A> | boolean, b: Tensor<B> | boolean) => Tensor<Union<NoInfer<A>, NoInfer<B>>>;
-const bin = (op: BinaryOp): Bin => (a, b) => binary(op, a, b);
+/** A binary op: a number (or boolean) operand keeps the other operand's axes; two tensors broadcast by name. */
+interface Binary<S> {
+  <A extends Axes>(a: Tensor<A>, b: S): Tensor<A>;
+  <B extends Axes>(a: S, b: Tensor<B>): Tensor<B>;
+  <A extends Axes, B extends Axes>(a: Tensor<A>, b: Tensor<B>): Tensor<Union<A, B>>;
+  <A extends Axes, B extends Axes>(a: Tensor<A> | S, b: Tensor<B> | S): Tensor<Union<A, B>>;
+}
+type Bin = Binary<number>;
+type BoolBin = Binary<boolean>;
+const bin = (op: BinaryOp): Bin => ((a: Tensor | number, b: Tensor | number) => binary(op, a, b)) as Bin;
 
 export const add = bin('add');
 export const sub = bin('sub');
@@ -67,14 +73,18 @@ export const gt = bin('gt');
 export const ge = bin('ge');
 export const eq = bin('eq');
 export const ne = bin('ne');
-export const and: BoolBin = (a, b) => binary('and', a, b);
-export const or: BoolBin = (a, b) => binary('or', a, b);
+export const and = ((a: Tensor | boolean, b: Tensor | boolean) => binary('and', a, b)) as BoolBin;
+export const or = ((a: Tensor | boolean, b: Tensor | boolean) => binary('or', a, b)) as BoolBin;
 export const xor = bin('xor');
 export const shiftLeft = bin('shl');
 export const shiftRight = bin('shr');
 
-/** cond ? a : b elementwise, broadcasting all three by name. */
-export function where<C extends Axes, A extends Axes = [], B extends Axes = []>(
+/** cond ? a : b elementwise, broadcasting all three by name (a number branch has no axes). */
+export function where<C extends Axes, A extends Axes>(cond: Tensor<C>, a: Tensor<A>, b: number): Tensor<Union<C, A>>;
+export function where<C extends Axes, B extends Axes>(cond: Tensor<C>, a: number, b: Tensor<B>): Tensor<Union<C, B>>;
+export function where<C extends Axes>(cond: Tensor<C>, a: number, b: number): Tensor<C>;
+export function where<C extends Axes, A extends Axes, B extends Axes>(cond: Tensor<C>, a: Tensor<A> | number, b: Tensor<B> | number): Tensor<Union<Union<C, A>, B>>;
+export function where<C extends Axes, A extends Axes, B extends Axes>(
   cond: Tensor<C>,
   a: Tensor<A> | number,
   b: Tensor<B> | number,

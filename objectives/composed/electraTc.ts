@@ -1,5 +1,3 @@
-import type { Axes } from '../../dsl/axes.ts';
-import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import type { ElectraParams } from '../../models/electra.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
@@ -12,8 +10,6 @@ import {
   type ResolvedTokenContrastiveOptions, type TcBatch, type TokenContrastiveOptions, globalSemantics, resolveTokenContrastiveOptions, tcBatch,
   tokenContrastiveLoss,
 } from '../taco/index.ts';
-
-type T = Tensor<Axes>;
 
 /**
  * A composition built only from the exported pieces of ELECTRA and TACO (no edits to either):
@@ -52,9 +48,9 @@ export function electraTcObjective(options: ElectraTcOptions): Objective<Electra
       const forward = electraForward(params, batch.electra, key, mode, electra);
       const base = electraLoss(forward, electra);
       const g = globalSemantics(forward.discriminator.last, forward.discriminator.states[0]!, tc.lambda);
-      const term = tokenContrastiveLoss(g, batch.tc.tcCandidates as T, batch.tc.tcAnchors as T, tc.temperature);
+      const term = tokenContrastiveLoss(g, batch.tc.tcCandidates, batch.tc.tcAnchors, tc.temperature);
       return {
-        loss: base.loss.add(term.loss.mul(tc.weight)) as Tensor<[]>,
+        loss: base.loss.add(term.loss.mul(tc.weight)),
         metrics: {
           ...base.metrics,
           tc_loss: term.loss,

@@ -1,8 +1,7 @@
-import type { Axes } from '../../dsl/axes.ts';
 import * as p from '../../dsl/index.ts';
 import type { KeyTensor } from '../../dsl/random.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
-import type { EncoderOutput } from '../../models/encoder.ts';
+import type { EncoderOutput, TokenGrid } from '../../models/encoder.ts';
 import { type ElectraParams, discriminatorLogits, encodeTower, generatorLogits } from '../../models/electra.ts';
 import { dropoutContext } from '../mlm.ts';
 import type { Mode } from '../objective.ts';
@@ -12,22 +11,18 @@ import { generatorMlmLoss } from './generatorLoss.ts';
 import type { ResolvedElectraOptions } from './options.ts';
 import { replacedTokenInputs, sampleReplacements } from './replacedTokens.ts';
 
-type T = Tensor<Axes>;
-
 /** Everything one ELECTRA forward pass computes, for the objective and for compositions. */
 export interface ElectraForward {
   readonly generator: EncoderOutput;
-  /** ['batch', 'seq', 'vocab'] */
-  readonly generatorLogits: T;
-  /** Detached samples at every position, i32 ['batch', 'seq'] (used at `selected` only). */
-  readonly sampled: T;
-  /** x^d and its labels d (f32), ['batch', 'seq']. */
-  readonly discriminatorInputIds: T;
-  readonly discriminatorLabels: T;
+  readonly generatorLogits: Tensor<['batch', 'seq', 'vocab']>;
+  /** Detached samples at every position, i32 (used at `selected` only). */
+  readonly sampled: TokenGrid;
+  /** x^d and its labels d (f32). */
+  readonly discriminatorInputIds: TokenGrid;
+  readonly discriminatorLabels: TokenGrid;
   /** The discriminator's states: states[0] is the tensor fed to its layer 1, `last` its output. */
   readonly discriminator: EncoderOutput;
-  /** ['batch', 'seq'] */
-  readonly discriminatorLogits: T;
+  readonly discriminatorLogits: TokenGrid;
   readonly mlmLoss: Tensor<[]>;
   readonly discLoss: Tensor<[]>;
   readonly metrics: Readonly<Record<string, Tensor<[]>>>;
@@ -46,11 +41,11 @@ export const ELECTRA_KEY_STREAMS = { generatorDropout: 1, discriminatorDropout: 
  */
 export function electraForward(params: ElectraParams, batch: ElectraBatch, key: KeyTensor, mode: Mode, o: ResolvedElectraOptions): ElectraForward {
   const { model } = o;
-  const attentionMask = batch.attentionMask as T;
+  const { attentionMask } = batch;
   const genCtx = dropoutContext(model.generator, p.foldInTensor(key, ELECTRA_KEY_STREAMS.generatorDropout), mode);
   const generator = encodeTower(params.embeddings, params.generator, { inputIds: batch.generatorInputIds, attentionMask }, model.generator, genCtx);
   const genLogits = generatorLogits(params, generator.last, model);
-  const original = batch.inputIds as T;
+  const original = batch.inputIds;
   const gen = generatorMlmLoss(genLogits, batch.labels, batch.selected, original);
 
   const sampled = sampleReplacements(p.foldInTensor(key, ELECTRA_KEY_STREAMS.sampling), genLogits, o.temperature);
@@ -58,10 +53,10 @@ export function electraForward(params: ElectraParams, batch: ElectraBatch, key: 
   const discCtx = dropoutContext(model.discriminator, p.foldInTensor(key, ELECTRA_KEY_STREAMS.discriminatorDropout), mode);
   const discriminator = encodeTower(params.embeddings, params.discriminator, { inputIds: disc.inputIds, attentionMask }, model.discriminator, discCtx);
   const discLogits = discriminatorLogits(params.discriminator.head, discriminator.last, model);
-  const nonPad = original.ne(o.vocab.pad) as T;
+  const nonPad = original.ne(o.vocab.pad);
   const discLoss = replacedTokenDetectionLoss(discLogits, disc.labels, nonPad);
 
-  const selected = p.cast(batch.selected, 'f32') as T;
+  const selected = p.cast(batch.selected, 'f32');
   const selectedCount = p.sumAll(selected);
   const metrics = {
     mlm_loss: gen.loss,
@@ -69,9 +64,9 @@ export function electraForward(params: ElectraParams, batch: ElectraBatch, key: 
     gen_acc: gen.accuracy,
     disc_acc: discriminatorAccuracy(discLogits, disc.labels, batch.selected),
     // share of S where the sample differs from the original (the discriminator's positives)
-    replaced_fraction: p.div(p.sumAll(disc.labels.mul(selected) as T), p.maximum(selectedCount, 1)) as Tensor<[]>,
+    replaced_fraction: p.div(p.sumAll(disc.labels.mul(selected)), p.maximum(selectedCount, 1)),
     // |S| over the non-pad tokens
-    selected_fraction: p.div(selectedCount, p.maximum(p.sumAll(p.cast(nonPad, 'f32')), 1)) as Tensor<[]>,
+    selected_fraction: p.div(selectedCount, p.maximum(p.sumAll(p.cast(nonPad, 'f32')), 1)),
   };
   return {
     generator, generatorLogits: genLogits, sampled, discriminatorInputIds: disc.inputIds, discriminatorLabels: disc.labels,
@@ -81,6 +76,6 @@ export function electraForward(params: ElectraParams, batch: ElectraBatch, key: 
 
 /** L = gen_weight·L_MLM + disc_weight·L_disc, with the pass's metrics. */
 export function electraLoss(forward: ElectraForward, o: Pick<ResolvedElectraOptions, 'genWeight' | 'discWeight'>): { loss: Tensor<[]>; metrics: Readonly<Record<string, Tensor<[]>>> } {
-  const loss = forward.mlmLoss.mul(o.genWeight).add(forward.discLoss.mul(o.discWeight)) as Tensor<[]>;
+  const loss = forward.mlmLoss.mul(o.genWeight).add(forward.discLoss.mul(o.discWeight));
   return { loss, metrics: forward.metrics };
 }

@@ -1,4 +1,3 @@
-import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import { type ElectraParams, initElectra, towerConfig, towerEncoder } from '../../models/electra.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
@@ -31,7 +30,7 @@ export function electraObjective(options: ElectraOptions): Objective<ElectraPara
     init: (key) => ({ params: initElectra(o.model, key), extra: {} }),
     prepare: (tokens, key) => prepare(tokens, key),
     loss(params, _extra, batch, key, mode) {
-      return electraLoss(electraForward(params, batch, key, mode, o), o) as { loss: Tensor<[]>; metrics: Record<string, Tensor<[]>> };
+      return electraLoss(electraForward(params, batch, key, mode, o), o);
     },
     mlm: (params) => electraGeneratorView(params, o),
   };

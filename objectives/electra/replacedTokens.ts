@@ -1,9 +1,7 @@
-import type { Axes } from '../../dsl/axes.ts';
 import * as p from '../../dsl/index.ts';
 import type { KeyTensor } from '../../dsl/random.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
-
-type T = Tensor<Axes>;
+import type { TokenGrid } from '../../models/encoder.ts';
 
 /**
  * One token per position from softmax(logits / temperature) by Gumbel-max with the reference's
@@ -11,8 +9,8 @@ type T = Tensor<Axes>;
  * gradient, so the discriminator's loss never reaches generator-only weights (spec 4b step 5).
  * Drawn at every position (only S is used): a fixed shape instead of a data-dependent gather.
  */
-export function sampleReplacements(key: KeyTensor, generatorLogits: T, temperature: number): T {
-  return p.stopGradient(p.categorical(key, p.stopGradient(generatorLogits), 'vocab', temperature) as T);
+export function sampleReplacements(key: KeyTensor, generatorLogits: Tensor<['batch', 'seq', 'vocab']>, temperature: number): TokenGrid {
+  return p.stopGradient(p.categorical(key, p.stopGradient(generatorLogits), 'vocab', temperature));
 }
 
 /**
@@ -20,7 +18,7 @@ export function sampleReplacements(key: KeyTensor, generatorLogits: T, temperatu
  * (not the generator's input), d = 1 where x^d differs from x (a sample equal to the original
  * is labelled "original"). Returns inputIds (i32) and labels (f32), both ['batch', 'seq'].
  */
-export function replacedTokenInputs(original: T, selected: T, sampled: T): { inputIds: T; labels: T } {
-  const inputIds = p.where(selected, sampled, original) as T;
-  return { inputIds, labels: p.cast(inputIds.ne(original), 'f32') as T };
+export function replacedTokenInputs(original: TokenGrid, selected: TokenGrid, sampled: TokenGrid): { inputIds: TokenGrid; labels: TokenGrid } {
+  const inputIds = p.where(selected, sampled, original);
+  return { inputIds, labels: p.cast(inputIds.ne(original), 'f32') };
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { Axes } from '../../dsl/axes.ts';
 import * as p from '../../dsl/index.ts';
-import { HostTensor } from '../../dsl/host.ts';
+import { type HostTensor, hostTensor } from '../../dsl/host.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
+import type { TokenGrid } from '../../models/encoder.ts';
 import { SctdError } from './errors.ts';
 import { DROP_IMPORTANCE, KEEP_IMPORTANCE } from './options.ts';
 
-type T = Tensor<Axes>;
+/** One value per vocabulary id. */
+type PerId = Tensor<['vocab']>;
 
 /** Which ids are pinned, and to what. */
 export interface ImportancePins {
@@ -19,11 +20,11 @@ export function initialImportance(vocabSize: number, init: number | Float32Array
   const data = typeof init === 'number' ? new Float32Array(vocabSize).fill(init) : Float32Array.from(init);
   for (const id of pins.keepIds) data[id] = KEEP_IMPORTANCE;
   for (const id of pins.dropIds) data[id] = DROP_IMPORTANCE;
-  return new HostTensor(['vocab'] as ['vocab'], [vocabSize], 'f32', data);
+  return hostTensor(data, ['vocab'], [vocabSize]);
 }
 
 /** ['vocab'] constants: whether an id is pinned, and its pinned value. */
-function pinTensors(vocabSize: number, pins: ImportancePins): { isPinned: T; value: T } {
+function pinTensors(vocabSize: number, pins: ImportancePins): { isPinned: PerId; value: PerId } {
   const isPinned = new Uint8Array(vocabSize);
   const value = new Float32Array(vocabSize);
   for (const id of pins.keepIds) (isPinned[id] = 1), (value[id] = KEEP_IMPORTANCE);
@@ -32,7 +33,7 @@ function pinTensors(vocabSize: number, pins: ImportancePins): { isPinned: T; val
 }
 
 /** 1 at the ids that are not pinned (for statistics over normal tokens). */
-export function freeIdMask(vocabSize: number, pins: ImportancePins): T {
+export function freeIdMask(vocabSize: number, pins: ImportancePins): PerId {
   const m = new Float32Array(vocabSize).fill(1);
   for (const id of [...pins.keepIds, ...pins.dropIds]) m[id] = 0;
   return p.constantOf(m, ['vocab'], [vocabSize]);
@@ -45,17 +46,17 @@ export function freeIdMask(vocabSize: number, pins: ImportancePins): T {
  * others unchanged; then the pins are reset. nll and labels are ['batch', 'seq'] (labels -100 off
  * the selection).
  */
-export function updateImportance(importance: T, nll: T, labels: T, beta: number, pins: ImportancePins): T {
+export function updateImportance(importance: PerId, nll: TokenGrid, labels: TokenGrid, beta: number, pins: ImportancePins): PerId {
   const V = importance.dim('vocab');
   const selected = labels.ge(0);
-  const w = p.cast(selected, 'f32') as T;
-  const ids = p.where(selected, labels, 0) as T;
+  const w = p.cast(selected, 'f32');
+  const ids = p.where(selected, labels, 0);
   const sums = p.scatterAdd(p.stopGradient(nll).mul(w), ids, 'vocab', V);
   const counts = p.scatterAdd(w, ids, 'vocab', V);
   const mean = p.div(sums, p.maximum(counts, 1));
-  const updated = p.where(counts.gt(0), importance.mul(beta).add(mean.mul(1 - beta)), importance) as T;
+  const updated = p.where(counts.gt(0), importance.mul(beta).add(mean.mul(1 - beta)), importance);
   const pinned = pinTensors(V, pins);
-  return p.where(pinned.isPinned, pinned.value, updated) as T;
+  return p.where(pinned.isPinned, pinned.value, updated);
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Axes } from '../../dsl/axes.ts';
 import * as p from '../../dsl/index.ts';
 import { hostScalar } from '../../dsl/host.ts';
 import type { KeyTensor } from '../../dsl/random.ts';
@@ -10,7 +9,7 @@ import { initEncoder, initMlmHead } from '../../models/init.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import { routedEncode } from '../../models/tokenDropping.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
-import { type MlmBatch, dropoutContext, maskTokens, mlmBatch, mlmModelLogits, normalizerOf } from '../mlm.ts';
+import { type MlmBatch, dropoutContext, maskTokens, mlmBatch, mlmModelLogits, tokenCount } from '../mlm.ts';
 import { mlmPositions } from '../mlmHeadLoss.ts';
 import type { Mode, Objective } from '../objective.ts';
 import { firstToken, hiddenSoftmaxKl, isAlignStep } from './alignment.ts';
@@ -19,7 +18,6 @@ import { freeIdMask, initialImportance, updateImportance } from './importanceTab
 import { type TokenDroppingOptions, resolveTokenDropping } from './options.ts';
 import { sctdRoute } from './route.ts';
 
-type T = Tensor<Axes>;
 type S = Tensor<[]>;
 
 /** Non-trainable state of token dropping. */
@@ -72,28 +70,28 @@ export function sctdObjective(options: TokenDroppingOptions): Objective<MlmModel
       if (variant !== 'drop' && variant !== 'align' && variant !== 'eval') {
         throw new SctdError(`sctd: unknown variant ${JSON.stringify(variant)} (drop, align or eval)`, { option: 'variant', value: variant });
       }
-      const nTok = normalizerOf('tokens', batch.attentionMask) as S;
-      const real = p.cast(batch.attentionMask, 'f32') as T;
+      const nTok = tokenCount(batch.attentionMask);
+      const real = p.cast(batch.attentionMask, 'f32');
       const free = freeIdMask(vocab.size, pins);
       const freeBool = free.gt(0);
       const importanceStats = {
-        importance_mean: p.div(p.sumAll(extra.importance.mul(free)), p.maximum(p.sumAll(free), 1)) as S,
-        importance_min: p.min(p.where(freeBool, extra.importance, 1e30), 'vocab') as S,
-        importance_max: p.max(p.where(freeBool, extra.importance, -1e30), 'vocab') as S,
+        importance_mean: p.div(p.sumAll(extra.importance.mul(free)), p.maximum(p.sumAll(free), 1)),
+        importance_min: p.min(p.where(freeBool, extra.importance, 1e30), 'vocab'),
+        importance_max: p.max(p.where(freeBool, extra.importance, -1e30), 'vocab'),
       };
       const mlmMetrics = (pos: ReturnType<typeof mlmPositions>) => {
         const count = p.sumAll(pos.selected);
         const correct = p.sumAll(p.cast(pos.predicted.eq(batch.labels), 'f32').mul(pos.selected));
-        return { mlm_loss: p.div(p.sumAll(pos.nll), p.maximum(count, 1)) as S, mlm_accuracy: p.div(correct, p.maximum(count, 1)) as S, predictions: count };
+        return { mlm_loss: p.div(p.sumAll(pos.nll), p.maximum(count, 1)), mlm_accuracy: p.div(correct, p.maximum(count, 1)), predictions: count };
       };
 
       if (mode === 'eval' || variant === 'eval') {
         const pos = mlmPositions(mlmModelLogits(params, batch, config).logits, batch.labels);
-        const loss = p.div(p.sumAll(pos.nll), nTok) as S;
+        const loss = p.div(p.sumAll(pos.nll), nTok);
         return {
           loss,
           metrics: {
-            loss, loss_bits: loss.mul(1 / Math.LN2) as S, ...mlmMetrics(pos), kl_loss: extra.klPenultimate, kl_loss_final: extra.klFinal,
+            loss, loss_bits: loss.mul(1 / Math.LN2), ...mlmMetrics(pos), kl_loss: extra.klPenultimate, kl_loss_final: extra.klFinal,
             align: p.scalar(0), dropped_fraction: p.scalar(0), ...importanceStats,
           },
         };
@@ -103,7 +101,7 @@ export function sctdObjective(options: TokenDroppingOptions): Objective<MlmModel
       const route = sctdRoute(extra.importance, batch, vocab, r);
       const routed = routedEncode(params.encoder, batch, config, { route, routeStart: r.routeStart }, dropoutContext(config, kDrop, mode));
       const pos = mlmPositions(mlmLogits(params.mlmHead, params.encoder.embeddings, routed.last, config), batch.labels);
-      let total = p.sumAll(pos.nll) as S;
+      let total: S = p.sumAll(pos.nll);
       let klPenultimate: S = extra.klPenultimate;
       let klFinal: S = extra.klFinal;
       if (variant === 'align') {
@@ -114,18 +112,18 @@ export function sctdObjective(options: TokenDroppingOptions): Objective<MlmModel
         klFinal = hiddenSoftmaxKl(firstToken(full.states[L]!), firstToken(routed.finalLayer));
         if (r.fixLrefBug) {
           const fullPos = mlmPositions(mlmLogits(params.mlmHead, params.encoder.embeddings, full.last, config), batch.labels);
-          total = total.mul(0.5).add(p.sumAll(fullPos.nll).mul(0.5)) as S;
+          total = total.mul(0.5).add(p.sumAll(fullPos.nll).mul(0.5));
         }
-        total = total.add(klPenultimate.add(klFinal).mul(r.klWeight)) as S;
+        total = total.add(klPenultimate.add(klFinal).mul(r.klWeight));
       }
-      const loss = p.div(total, nTok) as S;
+      const loss = p.div(total, nTok);
       const droppedReal = p.sumAll(p.cast(routed.route.dropped, 'f32').mul(real));
-      const importance = updateImportance(extra.importance, pos.nll, batch.labels, r.emaDecay, pins) as Tensor<['vocab']>;
+      const importance = updateImportance(extra.importance, pos.nll, batch.labels, r.emaDecay, pins);
       return {
         loss,
         metrics: {
-          loss, loss_bits: loss.mul(1 / Math.LN2) as S, ...mlmMetrics(pos), kl_loss: klPenultimate, kl_loss_final: klFinal,
-          align: p.scalar(variant === 'align' ? 1 : 0), dropped_fraction: p.div(droppedReal, p.maximum(p.sumAll(real), 1)) as S, ...importanceStats,
+          loss, loss_bits: loss.mul(1 / Math.LN2), ...mlmMetrics(pos), kl_loss: klPenultimate, kl_loss_final: klFinal,
+          align: p.scalar(variant === 'align' ? 1 : 0), dropped_fraction: p.div(droppedReal, p.maximum(p.sumAll(real), 1)), ...importanceStats,
         },
         extra: { importance, klPenultimate: p.stopGradient(klPenultimate), klFinal: p.stopGradient(klFinal) },
       };

@@ -1,11 +1,8 @@
-import type { Axes } from '../../dsl/axes.ts';
 import * as p from '../../dsl/index.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
 import type { EncoderConfig } from '../../models/config.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import { mlmModelLogits } from '../mlm.ts';
-
-type T = Tensor<Axes>;
 
 /** An unmasked block batch (symbolic). */
 export interface BlockBatch {
@@ -19,6 +16,6 @@ export interface BlockBatch {
  */
 export function reconstructionNll(params: MlmModelParams, batch: BlockBatch, config: EncoderConfig): Tensor<['batch', 'seq']> {
   const { logits } = mlmModelLogits(params, batch, config);
-  const nll = p.softmaxCrossEntropy(logits, batch.inputIds as T, 'vocab') as T;
-  return p.where(batch.attentionMask as T, nll, 0).as(['batch', 'seq'] as ['batch', 'seq']);
+  const nll = p.softmaxCrossEntropy(logits, batch.inputIds, 'vocab');
+  return p.where(batch.attentionMask, nll, 0);
 }

@@ -1,21 +1,18 @@
-import type { Axes } from '../../dsl/axes.ts';
 import * as p from '../../dsl/index.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import { hardTokenMasking } from '../../corpora/masking/index.ts';
-import { HostTensor } from '../../dsl/host.ts';
+import { hostTensor } from '../../dsl/host.ts';
 import type { KeyTensor } from '../../dsl/random.ts';
 import type { EncoderConfig } from '../../models/config.ts';
 import type { DropoutContext } from '../../models/encoder.ts';
 import { initEncoder, initMlmHead } from '../../models/init.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
-import { dropoutContext, maskTokens, mlmModelLogits, normalizerOf } from '../mlm.ts';
+import { dropoutContext, maskTokens, mlmModelLogits, tokenCount } from '../mlm.ts';
 import { type Mode, type Objective, type TokenBatch, type VocabInfo, batchTensor } from '../objective.ts';
 import { SelfEvolutionError } from './errors.ts';
 import { type EvolutionReference, evolutionPositions } from './evolutionTarget.ts';
-
-type T = Tensor<Axes>;
 
 export interface SelfEvolutionOptions {
   readonly encoder: EncoderConfig;
@@ -76,7 +73,7 @@ function usesHardSet(tokens: TokenBatch, r: number, options: SelfEvolutionOption
  * The reference distribution: the same (current) weights in eval mode — no dropout, whatever the
  * step's mode — on the unmasked block, as constant log-probabilities.
  */
-export function referenceLogProbs(params: MlmModelParams, batch: Pick<SelfEvolutionBatch, 'originalIds' | 'attentionMask'>, config: EncoderConfig): T {
+export function referenceLogProbs(params: MlmModelParams, batch: Pick<SelfEvolutionBatch, 'originalIds' | 'attentionMask'>, config: EncoderConfig): Tensor<['batch', 'seq', 'vocab']> {
   const { logits } = mlmModelLogits(params, { inputIds: batch.originalIds, attentionMask: batch.attentionMask }, config);
   return p.stopGradient(p.logSoftmax(logits, 'vocab'));
 }
@@ -129,33 +126,33 @@ export function selfEvolutionObjective(options: SelfEvolutionOptions): Objective
         originalIds: batchTensor(tokens.inputIds, tokens.rows, tokens.seqLen, 'i32'),
         attentionMask: batchTensor(tokens.attentionMask, tokens.rows, tokens.seqLen, 'bool'),
         labels: batchTensor(masked.labels, tokens.rows, tokens.seqLen, 'i32'),
-        hardRow: new HostTensor(['batch'] as ['batch'], [tokens.rows], 'f32', hardRow),
+        hardRow: hostTensor(hardRow, ['batch'], [tokens.rows]),
       };
     },
     loss(params, _extra, batch, key: KeyTensor, mode: Mode) {
       const { logits, reference } = selfEvolutionForward(params, batch, config, r.reference, dropoutContext(config, key, mode));
       const pos = evolutionPositions(logits, batch.labels, reference, r.alpha);
-      const nTok = normalizerOf('tokens', batch.attentionMask) as Tensor<[]>;
-      const loss = p.div(p.sumAll(pos.loss), nTok) as Tensor<[]>;
-      const nll = p.div(p.sumAll(pos.nll), nTok) as Tensor<[]>;
+      const nTok = tokenCount(batch.attentionMask);
+      const loss = p.div(p.sumAll(pos.loss), nTok);
+      const nll = p.div(p.sumAll(pos.nll), nTok);
       const count = p.sumAll(pos.selected);
       const correct = p.sumAll(p.cast(pos.predicted.eq(batch.labels), 'f32').mul(pos.selected));
-      const real = p.cast(batch.attentionMask, 'f32') as T;
+      const real = p.cast(batch.attentionMask, 'f32');
       const hardReal = p.sumAll(real.mul(batch.hardRow));
       const hardPredictions = p.sumAll(pos.selected.mul(batch.hardRow));
-      const lossBits = loss.mul(1 / Math.LN2) as Tensor<[]>;
+      const lossBits = loss.mul(1 / Math.LN2);
       return {
         loss,
         metrics: {
           loss,
           loss_bits: lossBits,
           loss_nll: nll,
-          loss_nll_bits: nll.mul(1 / Math.LN2) as Tensor<[]>,
-          ppl: p.pow(p.scalar(2), lossBits) as Tensor<[]>,
-          mlm_accuracy: p.div(correct, p.maximum(count, 1)) as Tensor<[]>,
+          loss_nll_bits: nll.mul(1 / Math.LN2),
+          ppl: p.pow(p.scalar(2), lossBits),
+          mlm_accuracy: p.div(correct, p.maximum(count, 1)),
           predictions: count,
           hard_rows: p.meanAll(batch.hardRow),
-          hard_fraction: p.div(hardPredictions, p.maximum(hardReal, 1)) as Tensor<[]>,
+          hard_fraction: p.div(hardPredictions, p.maximum(hardReal, 1)),
         },
       };
     },

@@ -53,7 +53,7 @@ export function selfQuestion(
     const shapeKey = `${tokens.rows}x${tokens.seqLen}`;
     let program = programs.get(shapeKey);
     if (!program) {
-      program = compile((pr: MlmModelParams, b: BlockBatch) => reconstructionNll(pr, b, config), [params, batch] as const) as unknown as NllProgram;
+      program = compile((pr: MlmModelParams, b: BlockBatch) => reconstructionNll(pr, b, config), [params, batch] as const);
       programs.set(shapeKey, program);
     }
     const nll = program(params, batch).data;

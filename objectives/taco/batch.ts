@@ -1,5 +1,5 @@
 import type { Tensor } from '../../dsl/tensor.ts';
-import { HostTensor } from '../../dsl/host.ts';
+import { hostTensor } from '../../dsl/host.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
 import { type MlmBatch, maskTokens, mlmBatch } from '../mlm.ts';
@@ -27,8 +27,8 @@ export function tcBatch(tokens: TokenBatch, key: Key, selected: Uint8Array, o: R
   return {
     samples,
     batch: {
-      tcCandidates: new HostTensor(['batch', 'seq', 'candidate'] as ['batch', 'seq', 'candidate'], [rows, seqLen, o.negatives + 1], 'i32', tcCandidateIndices(samples)),
-      tcAnchors: new HostTensor(['batch', 'seq'] as ['batch', 'seq'], [rows, seqLen], 'bool', tcAnchorMask(samples, selected, o.anchors)),
+      tcCandidates: hostTensor(tcCandidateIndices(samples), ['batch', 'seq', 'candidate'], [rows, seqLen, o.negatives + 1], 'i32'),
+      tcAnchors: hostTensor(tcAnchorMask(samples, selected, o.anchors), ['batch', 'seq'], [rows, seqLen], 'bool'),
     },
   };
 }

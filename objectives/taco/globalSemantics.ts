@@ -1,13 +1,10 @@
-import type { Axes } from '../../dsl/axes.ts';
-import type { Tensor } from '../../dsl/tensor.ts';
-
-type T = Tensor<Axes>;
+import type { Hidden } from '../../models/encoder.ts';
 
 /**
  * g = h − λ·e, TACO's "global semantics" [PAPER eq. 1]: h is the last layer's output, e the tensor
  * the encoder fed to layer 1 (embedding output after dropout in train mode, after the projection
  * where there is one). A new tensor: the reference subtracts in place after the MLM head has read h.
  */
-export function globalSemantics(last: T, embedded: T, lambda: number): T {
-  return lambda === 0 ? last : (last.sub(embedded.mul(lambda)) as T);
+export function globalSemantics(last: Hidden, embedded: Hidden, lambda: number): Hidden {
+  return lambda === 0 ? last : last.sub(embedded.mul(lambda));
 }

@@ -1,5 +1,3 @@
-import type { Axes } from '../../dsl/axes.ts';
-import type { Tensor } from '../../dsl/tensor.ts';
 import type { Concrete } from '../../dsl/trace.ts';
 import { initEncoder, initMlmHead } from '../../models/init.ts';
 import type { MlmModelParams } from '../../models/params.ts';
@@ -11,8 +9,6 @@ import { type TacoBatch, tacoBatch } from './batch.ts';
 import { tokenContrastiveLoss } from './contrastiveLoss.ts';
 import { globalSemantics } from './globalSemantics.ts';
 import { type ResolvedTacoOptions, type TacoOptions, resolveTacoOptions } from './options.ts';
-
-type T = Tensor<Axes>;
 
 /**
  * TACO (spec 3): L = L_MLM + w·L_TC on g = h − λ·e. e is the embedding output the encoder fed to
@@ -34,9 +30,9 @@ export function tacoObjective(options: TacoOptions): Objective<MlmModelParams, R
       const { logits, encoded } = mlmModelLogits(params, batch, config, dropoutContext(config, key, mode));
       const mlm = mlmLossAndMetrics(mlmPositions(logits, batch.labels), batch.labels, 'masked');
       const g = globalSemantics(encoded.last, encoded.states[0]!, o.lambda);
-      const tc = tokenContrastiveLoss(g, batch.tcCandidates as T, batch.tcAnchors as T, o.temperature);
+      const tc = tokenContrastiveLoss(g, batch.tcCandidates, batch.tcAnchors, o.temperature);
       return {
-        loss: mlm.loss.add(tc.loss.mul(o.weight)) as Tensor<[]>,
+        loss: mlm.loss.add(tc.loss.mul(o.weight)),
         metrics: {
           ...mlm.metrics,
           tc_loss: tc.loss,
