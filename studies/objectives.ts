@@ -19,7 +19,7 @@ export default defineStudy(({ scale }) => {
     evaluate: [excessLoss({ sentences: s.lossSentences, seed: 1 }), ...tasks],
     report: [
       table(['excess_loss', ...accuracy, 'train_seconds', ...s.tasks.map((t) => `task${t}_majority_accuracy`)], 'Equal training FLOPs: excess loss (ELECTRA: its generator), downstream accuracy, wall time'),
-      curves({ metric: 'loss', x: 'flops' }),
+      curves({ metric: 'mlm_loss', x: 'flops', title: 'masked-LM loss (ELECTRA: its generator; SE logs none) vs training FLOPs' }),
       ...accuracy.map((metric) => compute({ metric, x: 'flops', by: 'preset' })),
       scatter({ x: 'excess_loss', y: accuracy[0]! }),
       ...[...accuracy, 'excess_loss', 'train_seconds'].map((metric) => bars({ metric })),
