@@ -52,7 +52,7 @@ describe('FLOP counting on the compiled graph', () => {
     const enc = initEncoder(config, key(0));
     const [B, T] = [3, 6];
     const ids = p.hostTensor(new Int32Array(B * T).map((_, i) => i % 11), ['batch', 'seq'], [B, T], 'i32');
-    const traced = p.trace((e: typeof enc, inputIds: T) => encode(e as never, { inputIds }, config).last, [enc, ids]);
+    const traced = p.trace((e: typeof enc, inputIds: p.Tensor<['batch', 'seq']>) => encode(e as never, { inputIds }, config).last, [enc, ids]);
     const N = B * T;
     const { hidden: h, ffn } = config;
     expect(countFlops(traced.outputs).matmul).toBe(config.layers * (8 * N * h * h + 4 * B * T * T * h + 4 * N * h * ffn));

@@ -97,7 +97,7 @@ describe('model conditionals', () => {
     for (const row of [0, 3, rows.rows - 1]) {
       const ids = new HostTensor(['batch', 'seq'], [1, L], 'i32', rows.inputIds.subarray(row * L, (row + 1) * L));
       const mask = new HostTensor(['batch', 'seq'], [1, L], 'bool', rows.attentionMask.subarray(row * L, (row + 1) * L));
-      const logits = p.evaluate((m: unknown, i: p.Tensor<p.Axes>, a: p.Tensor<p.Axes>) => mlmModelLogits(m as MlmModelParams, { inputIds: i, attentionMask: a }, config).logits,
+      const logits = p.evaluate((m: unknown, i: p.Tensor<['batch', 'seq']>, a: p.Tensor<['batch', 'seq']>) => mlmModelLogits(m as MlmModelParams, { inputIds: i, attentionMask: a }, config).logits,
         { encoder: view.encoder, mlmHead: view.mlmHead }, ids, mask);
       const V = config.vocabSize;
       const at = rows.maskedAt[row]!;

@@ -95,7 +95,7 @@ describe('MLM Hessian trace', () => {
     labels: new HostTensor(['batch', 'seq'], [rows, L], 'i32', labels),
   };
   const loss = (pr: unknown, b: unknown) => {
-    const batch = b as { inputIds: T; attentionMask: T; labels: T };
+    const batch = b as { inputIds: p.Tensor<['batch', 'seq']>; attentionMask: p.Tensor<['batch', 'seq']>; labels: p.Tensor<['batch', 'seq']> };
     const { logits } = mlmModelLogits(pr as MlmModelParams, batch, config);
     return mlmLossAndMetrics(mlmPositions(logits, batch.labels), batch.labels, 'masked').loss;
   };

@@ -43,8 +43,8 @@ describe('linear probe (spec 5b7)', () => {
       attentionMask: new HostTensor(['batch', 'seq'], [3, L], 'bool', d.attentionMask),
     };
     const k = keyInput(key(0));
-    const feats = p.evaluate((e: unknown, b: { inputIds: p.Tensor<p.Axes>; attentionMask: p.Tensor<p.Axes> }, kk: p.Tensor<['key']>) => probeFeatures(e as EncoderParams, b, config, kk, 'eval', 0.1), view.encoder, batch, k);
-    const last = p.evaluate((e: unknown, b: { inputIds: p.Tensor<p.Axes>; attentionMask: p.Tensor<p.Axes> }) => encode(e as EncoderParams, b, config).last, view.encoder, batch);
+    const feats = p.evaluate((e: unknown, b: { inputIds: p.Tensor<['batch', 'seq']>; attentionMask: p.Tensor<['batch', 'seq']> }, kk: p.Tensor<['key']>) => probeFeatures(e as EncoderParams, b, config, kk, 'eval', 0.1), view.encoder, batch, k);
+    const last = p.evaluate((e: unknown, b: { inputIds: p.Tensor<['batch', 'seq']>; attentionMask: p.Tensor<['batch', 'seq']> }) => encode(e as EncoderParams, b, config).last, view.encoder, batch);
     const H = config.hidden;
     expect(feats.shape).toEqual([3, (L - 2) * H]);
     for (const [b, pos, j] of [[0, 1, 0], [1, 4, 5], [2, L - 2, H - 1]] as const) {

@@ -100,7 +100,7 @@ describe('the sequence-classification head and its checkpoint', () => {
       inputIds: new HostTensor(['batch', 'seq'], [rows, 10], 'i32', task.valid.inputIds.subarray(0, rows * 10)),
       attentionMask: new HostTensor(['batch', 'seq'], [rows, 10], 'bool', task.valid.attentionMask.subarray(0, rows * 10)),
     };
-    const last = p.evaluate((e: unknown, b: { inputIds: p.Tensor<p.Axes>; attentionMask: p.Tensor<p.Axes> }) => encode(e as EncoderParams, b, config).last, model.params.encoder, batch);
+    const last = p.evaluate((e: unknown, b: { inputIds: p.Tensor<['batch', 'seq']>; attentionMask: p.Tensor<['batch', 'seq']> }) => encode(e as EncoderParams, b, config).last, model.params.encoder, batch);
     const H = config.hidden;
     const C = classNames(task.labels).length;
     const { pooler, classifier } = model.params;

@@ -29,7 +29,7 @@ function logitsOf(config: EncoderConfig, params: unknown, ids: HostTensor, mask:
   const id = JSON.stringify(config);
   let prog = programs.get(id);
   if (!prog) {
-    const fn = compile((pr: unknown, i: p.Tensor<Axes>, m: p.Tensor<Axes>) => mlmModelLogits(pr as MlmModelParams, { inputIds: i, attentionMask: m }, config).logits, [params, ids, mask] as const);
+    const fn = compile((pr: unknown, i: p.Tensor<Axes>, m: p.Tensor<Axes>) => mlmModelLogits(pr as MlmModelParams, { inputIds: p.asAxes(i, ['batch', 'seq']), attentionMask: p.asAxes(m, ['batch', 'seq']) }, config).logits, [params, ids, mask] as const);
     prog = (pr, i, m) => fn(pr as never, i, m) as HostTensor;
     programs.set(id, prog);
   }

@@ -17,7 +17,6 @@ import { makeTmpDir } from '../../corpora/tmpDir.ts';
 import { expectSameTree, randomMlmParams, tinyConfig } from './fixtures.ts';
 import { type HfLayout, type MlmParams, writeHfCheckpoint } from './hfFixtures.ts';
 
-type T = p.Tensor<p.Axes>;
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 8 }, (_, i) => `w${i}`)];
 
 /** MLM logits of two right-padded rows (the second 4 real tokens of 6) in eval mode. */
@@ -27,7 +26,7 @@ function logits(view: HostMlmView): number[] {
   const mask = new HostTensor(['batch', 'seq'], [2, 6], 'bool', Uint8Array.from(ids, (_, i) => (i < 10 ? 1 : 0)));
   const out = p.evaluate((m, x, am) => {
     const mm = m as unknown as MlmModelParams;
-    return mlmLogits(mm.mlmHead, mm.encoder.embeddings, encode(mm.encoder, { inputIds: x as T, attentionMask: am as T }, view.config).last, view.config);
+    return mlmLogits(mm.mlmHead, mm.encoder.embeddings, encode(mm.encoder, { inputIds: x as p.Tensor<['batch', 'seq']>, attentionMask: am as p.Tensor<['batch', 'seq']> }, view.config).last, view.config);
   }, viewParams(view), inputIds, mask);
   return Array.from(out.data);
 }

@@ -6,7 +6,8 @@ import { key } from '../../../prng/key.ts';
 import { bernoulli, normal, randint } from '../../../prng/samplers.ts';
 import { discriminatorAccuracy, generatorMlmLoss, replacedTokenDetectionLoss } from '../../../objectives/electra/index.ts';
 
-type T = p.Tensor<p.Axes>;
+type Grid = p.Tensor<['batch', 'seq']>;
+type Logits = p.Tensor<['batch', 'seq', 'vocab']>;
 const B = 3;
 const S = 6;
 const V = 5;
@@ -32,7 +33,7 @@ describe('ELECTRA losses (spec 4f 4)', () => {
       fc.property(fc.integer({ min: 0, max: 10_000 }), (seed) => {
         const { x, selected, labels, z } = labelledBatch(seed);
         const perturbed = Float64Array.from(z, (v, j) => (selected[Math.floor(j / V)] ? v : v + 5 * Math.sin(j)));
-        const fn = (zz: T, y: T, sel: T, ids: T) => generatorMlmLoss(zz, y, sel, ids).loss;
+        const fn = (zz: Logits, y: Grid, sel: Grid, ids: Grid) => generatorMlmLoss(zz, y, sel, ids).loss;
         const args = [grid(labels, 'i32'), grid(selected, 'bool'), grid(x, 'i32')] as const;
         const base = p.evaluate(fn, logitsOf(z), ...args).item();
         expect(p.evaluate(fn, logitsOf(perturbed), ...args).item()).toBe(base);
@@ -40,7 +41,7 @@ describe('ELECTRA losses (spec 4f 4)', () => {
         let want = 0;
         for (let i = 0; i < B * S; i++) if (selected[i]) want -= hostLogSoftmax(z, i, x[i]!);
         expect(base).toBeCloseTo(count ? want / count : 0, 12);
-        const g = p.evaluate((zz: T, y: T, sel: T, ids: T) => p.grad((q: T) => generatorMlmLoss(q, y, sel, ids).loss)(zz), logitsOf(z), ...args);
+        const g = p.evaluate((zz: Logits, y: Grid, sel: Grid, ids: Grid) => p.grad((q: Logits) => generatorMlmLoss(q, y, sel, ids).loss)(zz), logitsOf(z), ...args);
         for (let j = 0; j < g.data.length; j++) if (!selected[Math.floor(j / V)]) expect(Math.abs(g.data[j]!)).toBe(0);
         if (count > 0) expect(Math.max(...Array.from(g.data, Math.abs))).toBeGreaterThan(0);
       }),
@@ -50,7 +51,7 @@ describe('ELECTRA losses (spec 4f 4)', () => {
 
   it('an empty S gives L_MLM = 0 and gen_acc = 0, not NaN', () => {
     const none = new Uint8Array(B * S);
-    const out = p.evaluate((zz: T, y: T, sel: T, ids: T) => generatorMlmLoss(zz, y, sel, ids), logitsOf(normal(key(1), B * S * V)),
+    const out = p.evaluate((zz: Logits, y: Grid, sel: Grid, ids: Grid) => generatorMlmLoss(zz, y, sel, ids), logitsOf(normal(key(1), B * S * V)),
       grid(new Int32Array(B * S).fill(-100), 'i32'), grid(none, 'bool'), grid(new Int32Array(B * S), 'i32'));
     expect(out.loss.item()).toBe(0);
     expect(out.accuracy.item()).toBe(0);
@@ -62,7 +63,7 @@ describe('ELECTRA losses (spec 4f 4)', () => {
         const o = normal(key(seed), B * S).map((v) => 3 * v);
         const d = bernoulli(key(seed + 1), 0.3, B * S);
         const nonPad = bernoulli(key(seed + 2), 0.7, B * S);
-        const fn = (oo: T, dd: T, m: T) => replacedTokenDetectionLoss(oo, dd, m);
+        const fn = (oo: Grid, dd: Grid, m: Grid) => replacedTokenDetectionLoss(oo, dd, m);
         const base = p.evaluate(fn, grid(o, 'f32'), grid(Float64Array.from(d), 'f32'), grid(nonPad, 'bool')).item();
         const o2 = o.map((v, i) => (nonPad[i] ? v : -v + 7));
         const d2 = Float64Array.from(d, (v, i) => (nonPad[i] ? v : 1 - v));
@@ -75,7 +76,7 @@ describe('ELECTRA losses (spec 4f 4)', () => {
           want += Math.log1p(Math.exp(-Math.abs(o[i]!))) + Math.max(o[i]!, 0) - o[i]! * d[i]!;
         }
         expect(base).toBeCloseTo(n ? want / n : 0, 12);
-        const g = p.evaluate((oo: T, dd: T, m: T) => p.grad((q: T) => replacedTokenDetectionLoss(q, dd, m))(oo), grid(o, 'f32'), grid(Float64Array.from(d), 'f32'), grid(nonPad, 'bool'));
+        const g = p.evaluate((oo: Grid, dd: Grid, m: Grid) => p.grad((q: Grid) => replacedTokenDetectionLoss(q, dd, m))(oo), grid(o, 'f32'), grid(Float64Array.from(d), 'f32'), grid(nonPad, 'bool'));
         for (let i = 0; i < B * S; i++) if (!nonPad[i]) expect(Math.abs(g.data[i]!)).toBe(0);
       }),
       { numRuns: 15, seed: 5 },
@@ -89,7 +90,7 @@ describe('ELECTRA losses (spec 4f 4)', () => {
         const o = normal(key(seed), B * S).map((v, i) => (i % 3 === 0 ? 0 : v));
         const d = bernoulli(key(seed + 1), 0.4, B * S);
         const selected = bernoulli(key(seed + 2), 0.3, B * S);
-        const acc = p.evaluate((oo: T, dd: T, sel: T) => discriminatorAccuracy(oo, dd, sel), grid(o, 'f32'), grid(Float64Array.from(d), 'f32'), grid(selected, 'bool')).item();
+        const acc = p.evaluate((oo: Grid, dd: Grid, sel: Grid) => discriminatorAccuracy(oo, dd, sel), grid(o, 'f32'), grid(Float64Array.from(d), 'f32'), grid(selected, 'bool')).item();
         const part = (inS: boolean) => {
           let hit = 0;
           let n = 0;

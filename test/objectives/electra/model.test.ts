@@ -9,7 +9,6 @@ import { key } from '../../../prng/key.ts';
 import { ElectraConfigError, ElectraOptionError, electraModelConfig, electraObjective, initElectra } from '../../../objectives/electra/index.ts';
 import { TINY_VOCAB, tinyElectraModel, tinyElectraOptions, tinyTokens } from './tinyElectra.ts';
 
-type T = p.Tensor<p.Axes>;
 const isHost = (x: unknown): x is HostTensor => p.isHostTensor(x);
 const leaves = (tree: unknown) => {
   const f = p.flatten<HostTensor>(tree, isHost);
@@ -99,7 +98,7 @@ describe('ELECTRA model pair (models/electra.ts)', () => {
       const out = p.evaluate((pp, b) => {
         const view = objective.mlm(pp);
         const viaView = mlmLogits(view.mlmHead, view.encoder.embeddings, encode(view.encoder, { inputIds: b.generatorInputIds, attentionMask: b.attentionMask }, view.config).last, view.config);
-        const tower = encodeTower(pp.embeddings, pp.generator, { inputIds: b.generatorInputIds, attentionMask: b.attentionMask as T }, model.generator);
+        const tower = encodeTower(pp.embeddings, pp.generator, { inputIds: b.generatorInputIds, attentionMask: b.attentionMask }, model.generator);
         return { viaView, direct: generatorLogits(pp, tower.last, model) };
       }, params, batch);
       expect(Array.from(out.viaView.data)).toEqual(Array.from(out.direct.data));

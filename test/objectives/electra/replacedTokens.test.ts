@@ -7,7 +7,7 @@ import { normal, randint, bernoulli } from '../../../prng/samplers.ts';
 import { electraForward, electraObjective, replacedTokenInputs, resolveElectraOptions, sampleReplacements } from '../../../objectives/electra/index.ts';
 import { lossKey, tinyElectraOptions, tinyTokens } from './tinyElectra.ts';
 
-type T = p.Tensor<p.Axes>;
+type Grid = p.Tensor<['batch', 'seq']>;
 const V = 4;
 
 /** Logits that favour the original token by `bias` (so samples often equal it) plus noise. */
@@ -42,7 +42,7 @@ describe('ELECTRA discriminator input and labels (spec 4f 2)', () => {
         const selected = bernoulli(key(seed + 1), 0.6, 2 * n);
         const host = (data: ArrayLike<number>, dtype: 'i32' | 'bool') => new HostTensor(['batch', 'seq'] as ['batch', 'seq'], [2, n], dtype, data);
         const out = p.evaluate(
-          (z: T, ids: T, sel: T, k: p.KeyTensor) => {
+          (z: p.Tensor<['batch', 'seq', 'vocab']>, ids: Grid, sel: Grid, k: p.KeyTensor) => {
             const sampled = sampleReplacements(k, z, temperature);
             return { sampled, ...replacedTokenInputs(ids, sel, sampled) };
           },

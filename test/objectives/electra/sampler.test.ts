@@ -6,7 +6,6 @@ import { permutation } from '../../../prng/samplers.ts';
 import { sampleReplacements } from '../../../objectives/electra/index.ts';
 import { lossKey } from './tinyElectra.ts';
 
-type T = p.Tensor<p.Axes>;
 const LOGITS = [0.5, -1, 2, 0, 1.2, -0.3];
 const V = LOGITS.length;
 const DRAWS = 100_000;
@@ -17,7 +16,7 @@ const vocabLogits = new HostTensor(['vocab'] as ['vocab'], [V], 'f32', LOGITS);
 
 function draws(temperature: number, seed: number): Int32Array {
   const out = p.evaluate(
-    (z: T, k: p.KeyTensor) => sampleReplacements(k, p.broadcastTo(z, ['batch', 'seq', 'vocab'], [1, DRAWS, V]) as T, temperature),
+    (z: p.Tensor<['vocab']>, k: p.KeyTensor) => sampleReplacements(k, p.broadcastTo(z, ['batch', 'seq', 'vocab'], [1, DRAWS, V]), temperature),
     vocabLogits, lossKey(seed),
   );
   return out.data as Int32Array;
@@ -60,7 +59,7 @@ describe('ELECTRA Gumbel-max sampler (spec 4f 5)', () => {
     });
     for (const temperature of [0, 1e-3]) {
       for (const seed of [1, 2, 3]) {
-        const out = p.evaluate((zz: T, k: p.KeyTensor) => sampleReplacements(k, zz, temperature), logits, lossKey(seed));
+        const out = p.evaluate((zz: p.Tensor<['batch', 'seq', 'vocab']>, k: p.KeyTensor) => sampleReplacements(k, zz, temperature), logits, lossKey(seed));
         expect(Array.from(out.data), `temperature ${temperature}`).toEqual(argmax);
       }
     }

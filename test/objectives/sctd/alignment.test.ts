@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Axes } from '../../../dsl/axes.ts';
 import * as p from '../../../dsl/index.ts';
 import { HostTensor } from '../../../dsl/host.ts';
 import { keyInput } from '../../../dsl/random.ts';
@@ -14,7 +13,6 @@ import { key } from '../../../prng/key.ts';
 import { normalHost } from '../../helpers/arbitraries.ts';
 import { routingConfig } from './tinyRouting.ts';
 
-type T = Tensor<Axes>;
 const V = 12;
 const VOCAB = { size: V, pad: 1, unk: 3, cls: 0, sep: 2, mask: 11 };
 
@@ -45,7 +43,7 @@ describe('ScTD alignment (spec 2f 7)', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 20 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 9 }), (seed, b, d) => {
         const u = normalHost(seed, ['batch', 'hidden'], [b, d], (x) => 3 * x);
         const w = normalHost(seed + 1, ['batch', 'hidden'], [b, d], (x) => 3 * x);
-        const out = p.evaluate((x: T, y: T) => ({ kl: hiddenSoftmaxKl(x, y), same: hiddenSoftmaxKl(x, x) }), w, u);
+        const out = p.evaluate((x: Tensor<['batch', 'hidden']>, y: Tensor<['batch', 'hidden']>) => ({ kl: hiddenSoftmaxKl(x, y), same: hiddenSoftmaxKl(x, x) }), w, u);
         expect(out.kl.item()).toBeGreaterThan(0);
         expect(out.same.item()).toBe(0);
         // direction: Σ_b Σ_c P_full (ln P_full - ln P_drop), P = softmax over hidden

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Axes } from '../../../dsl/axes.ts';
 import * as p from '../../../dsl/index.ts';
 import { keyInput } from '../../../dsl/random.ts';
 import type { Tensor } from '../../../dsl/tensor.ts';
@@ -10,9 +9,9 @@ import { type LayerFunction, TokenDroppingError, gatherKept, routeStartLayer, ro
 import { key } from '../../../prng/key.ts';
 import { routingBatch, routingConfig, routingParams } from './tinyRouting.ts';
 
-type T = Tensor<Axes>;
 type Batch = ReturnType<typeof routingBatch>;
-type SymBatch = { inputIds: T; attentionMask: T; scores: T };
+type Grid = Tensor<['batch', 'seq']>;
+type SymBatch = { inputIds: Grid; attentionMask: Grid; scores: Grid };
 
 const ctxOf = (config: EncoderConfig, k: p.KeyTensor, train: boolean): DropoutContext | undefined =>
   train ? { key: k, hidden: config.dropout, attention: config.attentionDropout } : undefined;
@@ -47,7 +46,7 @@ describe('routed encoder (spec 2f 1, 2, 4, 5)', () => {
   it('identity layers: route-and-merge returns the input; marked layers show which tokens took which path', () => {
     const config = routingConfig({ layers: 6 });
     const identity: LayerFunction = (_lp, x) => x;
-    const marked: LayerFunction = (_lp, x, _m, _c, _ctx, i) => x.add(10 ** i) as T; // layer i adds 10^i
+    const marked: LayerFunction = (_lp, x, _m, _c, _ctx, i) => x.add(10 ** i); // layer i adds 10^i
     const out = run(config, (pr, b) => ({
       h0: embed(pr.embeddings, b, config),
       identity: routedEncode(pr, b, config, { route: tokenRoute(b.scores, 3) }, undefined, identity).last,

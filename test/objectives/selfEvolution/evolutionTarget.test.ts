@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Axes } from '../../../dsl/axes.ts';
 import * as p from '../../../dsl/index.ts';
 import { HostTensor } from '../../../dsl/host.ts';
 import type { Tensor } from '../../../dsl/tensor.ts';
 import { type EvolutionReference, evolutionPositions, evolutionTarget } from '../../../objectives/selfEvolution/index.ts';
 import { normalHost, seedArb } from '../../helpers/arbitraries.ts';
 
-type T = Tensor<Axes>;
+type Logits = Tensor<['batch', 'seq', 'vocab']>;
+type Grid = Tensor<['batch', 'seq']>;
 const B = 2;
 const S = 3;
 const V = 5;
@@ -30,20 +30,20 @@ function hostLogSoftmax(z: ArrayLike<number>, i: number): number[] {
 }
 
 type RefKind = 'model' | 'uniform' | 'none';
-const reference = (kind: RefKind, refLogits: T): EvolutionReference => (kind === 'model' ? { logProbs: p.logSoftmax(refLogits, 'vocab') } : kind);
+const reference = (kind: RefKind, refLogits: Logits): EvolutionReference => (kind === 'model' ? { logProbs: p.logSoftmax(refLogits, 'vocab') } : kind);
 
-function run(kind: RefKind, alpha: number, z: HostTensor, refZ: HostTensor, labels: HostTensor, nTok = 7) {
+function run(kind: RefKind, alpha: number, z: HostTensor<readonly ['batch', 'seq', 'vocab']>, refZ: HostTensor<readonly ['batch', 'seq', 'vocab']>, labels: HostTensor<readonly ['batch', 'seq']>, nTok = 7) {
   return p.evaluate(
-    (zz: T, rz: T, y: T) => {
+    (zz: Logits, rz: Logits, y: Grid) => {
       const pos = evolutionPositions(zz, y, reference(kind, rz), alpha);
-      const total = (zl: T, rl: T) => p.div(p.sumAll(evolutionPositions(zl, y, reference(kind, rl), alpha).loss), nTok) as Tensor<[]>;
+      const total = (zl: Logits, rl: Logits) => p.div(p.sumAll(evolutionPositions(zl, y, reference(kind, rl), alpha).loss), nTok) as Tensor<[]>;
       return {
         loss: pos.loss,
         nll: pos.nll,
         q: evolutionTarget(y, reference(kind, rz), alpha, V),
         probs: p.softmax(zz, 'vocab'),
-        gradZ: p.grad((zl: T) => total(zl, rz))(zz),
-        gradRef: p.grad((rl: T) => total(zz, rl))(rz),
+        gradZ: p.grad((zl: Logits) => total(zl, rz))(zz),
+        gradRef: p.grad((rl: Logits) => total(zz, rl))(rz),
       };
     },
     z, refZ, labels,

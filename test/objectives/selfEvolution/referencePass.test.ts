@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Axes } from '../../../dsl/axes.ts';
 import * as p from '../../../dsl/index.ts';
 import { HostTensor } from '../../../dsl/host.ts';
 import { keyInput } from '../../../dsl/random.ts';
@@ -12,7 +11,7 @@ import {
 import { key } from '../../../prng/key.ts';
 import { tinyEncoder, tinyPcfgCorpus } from './tinyPcfgCorpus.ts';
 
-type T = Tensor<Axes>;
+type Logits = Tensor<['batch', 'seq', 'vocab']>;
 const corpus = tinyPcfgCorpus({ sentences: 40, seqLen: 12, batchRows: 3, validationRows: 3 });
 const config = tinyEncoder(corpus.vocab, corpus.seqLen, { hidden: 8, layers: 1, ffn: 16, dropout: 0.2, attentionDropout: 0.2 });
 const tokens = corpus.train[0]!;
@@ -27,7 +26,7 @@ describe('SE reference pass (spec 1f 5, 7)', () => {
       p.evaluate(
         (pr: MlmModelParams, b: SelfEvolutionBatch, k: p.KeyTensor) => {
           const out = selfEvolutionForward(pr, b, config, 'model', dropoutContext(config, k, 'train'));
-          return { logits: out.logits, reference: (out.reference as { logProbs: T }).logProbs };
+          return { logits: out.logits, reference: (out.reference as { logProbs: Logits }).logProbs };
         },
         params, batch, keyInput(key(seed)),
       );
@@ -51,7 +50,7 @@ describe('SE reference pass (spec 1f 5, 7)', () => {
       params, batch, k,
     );
     const withConstantRef = p.evaluate(
-      (pr: MlmModelParams, b: SelfEvolutionBatch, kk: p.KeyTensor, r: T) =>
+      (pr: MlmModelParams, b: SelfEvolutionBatch, kk: p.KeyTensor, r: Logits) =>
         p.grad((q: MlmModelParams) => {
           const { logits } = mlmModelLogits(q, b, config, dropoutContext(config, kk, 'train'));
           const nTok = p.sumAll(p.cast(b.attentionMask, 'f32'));

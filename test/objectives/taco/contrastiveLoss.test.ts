@@ -6,7 +6,9 @@ import { key } from '../../../prng/key.ts';
 import { bernoulli, normal, permutation, uniform } from '../../../prng/samplers.ts';
 import { sampleTcPairs, tcCandidateIndices, tokenContrastiveLoss } from '../../../objectives/taco/index.ts';
 
-type T = p.Tensor<p.Axes>;
+type Hidden = p.Tensor<['batch', 'seq', 'hidden']>;
+type Candidates = p.Tensor<['batch', 'seq', 'candidate']>;
+type Grid = p.Tensor<['batch', 'seq']>;
 const B = 3;
 const S = 5;
 const H = 4;
@@ -25,7 +27,7 @@ function setup(seed: number, K: number, anchorProb = 0.7) {
 }
 
 const lossOf = (g: ArrayLike<number>, candidates: Int32Array, anchors: Uint8Array, K: number, temperature = TAU) =>
-  p.evaluate((gg: T, c: T, a: T) => tokenContrastiveLoss(gg, c, a, temperature), hidden(g), candidatesOf(candidates, K), anchorsOf(anchors));
+  p.evaluate((gg: Hidden, c: Candidates, a: Grid) => tokenContrastiveLoss(gg, c, a, temperature), hidden(g), candidatesOf(candidates, K), anchorsOf(anchors));
 
 /** ℓ_a and metrics in plain float64 JavaScript, from the definition (spec 3b). */
 function hostReference(g: ArrayLike<number>, candidates: Int32Array, anchors: Uint8Array, K: number) {
@@ -127,7 +129,7 @@ describe('token-level contrastive loss (spec 3b, 3f)', () => {
     for (const anchor of [0, 7, 14]) {
       const anchors = new Uint8Array(B * S);
       anchors[anchor] = 1;
-      const grad = p.evaluate((gg: T, c: T, a: T) => p.grad((q: T) => tokenContrastiveLoss(q, c, a, TAU).loss)(gg), hidden(g), candidatesOf(candidates, K), anchorsOf(anchors));
+      const grad = p.evaluate((gg: Hidden, c: Candidates, a: Grid) => p.grad((q: Hidden) => tokenContrastiveLoss(q, c, a, TAU).loss)(gg), hidden(g), candidatesOf(candidates, K), anchorsOf(anchors));
       const used = new Set(Array.from(candidates.subarray(anchor * (K + 1), (anchor + 1) * (K + 1))));
       used.delete(anchor);
       for (let i = 0; i < B * S; i++) {
@@ -147,7 +149,7 @@ describe('token-level contrastive loss (spec 3b, 3f)', () => {
     const { g, candidates } = setup(5, K);
     g.fill(0, 0, 3 * H);
     const anchors = new Uint8Array(B * S).fill(1);
-    const out = p.evaluate((gg: T, c: T, a: T) => p.valueAndGrad((q: T) => tokenContrastiveLoss(q, c, a, TAU).loss)(gg), hidden(g), candidatesOf(candidates, K), anchorsOf(anchors));
+    const out = p.evaluate((gg: Hidden, c: Candidates, a: Grid) => p.valueAndGrad((q: Hidden) => tokenContrastiveLoss(q, c, a, TAU).loss)(gg), hidden(g), candidatesOf(candidates, K), anchorsOf(anchors));
     expect(Number.isFinite(out.value.item())).toBe(true);
     expect(out.grads.data.every(Number.isFinite)).toBe(true);
   });
