@@ -18,5 +18,7 @@ export const viewParams = (v: HostMlmView) => ({ encoder: v.encoder, mlmHead: v.
  * model itself for MLM/TACO/SE/ScTD, the generator for ELECTRA).
  */
 export function mlmViewOf(objective: AnyObjective, params: unknown): HostMlmView {
+  // host boundary: `mlm` is typed on symbolic trees but only regroups leaves, so on host
+  // parameters it returns host leaves (any objective: its parameter type is not known here)
   return objective.mlm(params) as unknown as HostMlmView;
 }

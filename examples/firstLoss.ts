@@ -7,10 +7,9 @@ type Params = { w: p.Tensor<['hidden', 'class']>; b: p.Tensor<['class']> };
 type Batch = { x: p.Tensor<['batch', 'hidden']>; y: p.Tensor<['batch']> };
 
 // Softmax regression: logits = x·w + b (named axes: 'hidden' is contracted, 'class' broadcasts).
-const loss = (params: Params, batch: Batch) => {
-  const logits = p.dot(batch.x, params.w, 'hidden').add(params.b);
-  return p.crossEntropy(logits, batch.y, 'class');
-};
+// The signatures state the axes; the compiler checks the body produces them (no casts).
+const logitsOf = (params: Params, x: Batch['x']): p.Tensor<['batch', 'class']> => p.dot(x, params.w, 'hidden').add(params.b);
+const loss = (params: Params, batch: Batch): p.Tensor<[]> => p.crossEntropy(logitsOf(params, batch.x), batch.y, 'class');
 
 const params = {
   w: p.hostTensor(new Float32Array([0.1, -0.2, 0.3, 0.05, -0.1, 0.2]), ['hidden', 'class'], [2, 3]),

@@ -99,7 +99,7 @@ export function mlmObjective(options: MlmOptions): Objective<MlmModelParams, Rec
     name: 'mlm',
     init(key) {
       const [ke, kh] = splitKey(key, 2) as [Key, Key];
-      return { params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) } as Concrete<MlmModelParams>, extra: {} };
+      return { params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) }, extra: {} };
     },
     prepare(tokens, key, _step, _mode) {
       const [kMask, kCopy] = splitKey(key, 2) as [Key, Key];

@@ -2,7 +2,6 @@ import * as p from '../../dsl/index.ts';
 import { hostScalar } from '../../dsl/host.ts';
 import type { KeyTensor } from '../../dsl/random.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
-import type { Concrete } from '../../dsl/trace.ts';
 import { encode } from '../../models/encoder.ts';
 import { mlmLogits } from '../../models/heads.ts';
 import { initEncoder, initMlmHead } from '../../models/init.ts';
@@ -56,7 +55,7 @@ export function sctdObjective(options: TokenDroppingOptions): Objective<MlmModel
     init(key) {
       const [ke, kh] = splitKey(key, 2) as [Key, Key];
       return {
-        params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) } as Concrete<MlmModelParams>,
+        params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) },
         extra: { importance: initialImportance(vocab.size, r.importanceInit, pins), klPenultimate: hostScalar(0), klFinal: hostScalar(0) },
       };
     },

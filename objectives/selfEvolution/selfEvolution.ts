@@ -1,6 +1,5 @@
 import * as p from '../../dsl/index.ts';
 import type { Tensor } from '../../dsl/tensor.ts';
-import type { Concrete } from '../../dsl/trace.ts';
 import { hardTokenMasking } from '../../corpora/masking/index.ts';
 import { hostTensor } from '../../dsl/host.ts';
 import type { KeyTensor } from '../../dsl/random.ts';
@@ -101,7 +100,7 @@ export function selfEvolutionObjective(options: SelfEvolutionOptions): Objective
     name: 'selfEvolution',
     init(key) {
       const [ke, kh] = splitKey(key, 2) as [Key, Key];
-      return { params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) } as Concrete<MlmModelParams>, extra: {} };
+      return { params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) }, extra: {} };
     },
     prepare(tokens, key, _step, mode) {
       let masked;

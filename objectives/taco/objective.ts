@@ -1,4 +1,3 @@
-import type { Concrete } from '../../dsl/trace.ts';
 import { initEncoder, initMlmHead } from '../../models/init.ts';
 import type { MlmModelParams } from '../../models/params.ts';
 import { type Key, splitKey } from '../../prng/key.ts';
@@ -23,7 +22,7 @@ export function tacoObjective(options: TacoOptions): Objective<MlmModelParams, R
     options: o,
     init(key) {
       const [ke, kh] = splitKey(key, 2) as [Key, Key];
-      return { params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) } as Concrete<MlmModelParams>, extra: {} };
+      return { params: { encoder: initEncoder(config, ke), mlmHead: initMlmHead(config, kh) }, extra: {} };
     },
     prepare: (tokens, key) => tacoBatch(tokens, key, o),
     loss(params, _extra, batch, key, mode) {
