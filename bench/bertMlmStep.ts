@@ -63,8 +63,8 @@ export function workloadLoss(config: EncoderConfig) {
   };
 }
 
-/** A compiled training step of the workload (forward, backward, AdamW), state resident. */
-export function compileWorkloadStep(c: BertWorkloadConfig) {
+/** A compiled training step of the workload (forward, backward, AdamW), state resident on `backend`. */
+export function compileWorkloadStep(c: BertWorkloadConfig, backend: 'cpu' | 'webgpu' = 'cpu') {
   const config = workloadEncoderConfig(c);
   const params = workloadModelParams(c);
   const batch = workloadBatch(c);
@@ -85,6 +85,7 @@ export function compileWorkloadStep(c: BertWorkloadConfig) {
     }) as never,
     state as never,
     inputsFor(0) as never,
+    { backend },
   );
   const compileMs = performance.now() - t0;
   return { step, inputsFor, compileMs };
@@ -111,29 +112,45 @@ function printProfile(step: { setProfiling(on: boolean): void; gemmMs(): number;
 
 export const bertMlmStep: Benchmark = {
   name: 'bert-mlm-step',
-  summary: 'one BERT MLM training step (forward, backward, AdamW) of the standard workload; --config tiny|small, --profile',
+  summary: 'one BERT MLM training step (forward, backward, AdamW) of the standard workload; --config tiny|small|base, --backend cpu|webgpu, --profile',
   async run(argv, { json }) {
-    const { values } = parseArgs({ args: [...argv], options: { config: { type: 'string', default: 'tiny' }, steps: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } } });
-    const name = values.config as 'tiny' | 'small';
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { config: { type: 'string', default: 'tiny' }, backend: { type: 'string', default: 'cpu' }, steps: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } },
+    });
+    const name = values.config as keyof typeof BERT_WORKLOAD_CONFIGS;
     const c = BERT_WORKLOAD_CONFIGS[name];
-    if (!c) throw new BenchInputError(`--config ${name}: unknown (tiny | small)`, { flag: 'config', value: name });
+    if (!c) throw new BenchInputError(`--config ${name}: unknown (tiny | small | base)`, { flag: 'config', value: name });
+    const backend = values.backend as 'cpu' | 'webgpu';
+    if (backend !== 'cpu' && backend !== 'webgpu') throw new BenchInputError(`--backend ${backend}: unknown (cpu | webgpu)`, { flag: 'backend', value: backend });
+    if (values.profile && backend !== 'cpu') throw new BenchInputError('--profile: per-kernel times are measured on the cpu backend only', { flag: 'profile' });
     const steps = Number(values.steps);
     const warmup = Number(values.warmup);
-    const { step, inputsFor, compileMs } = compileWorkloadStep(c);
+    const { step, inputsFor, compileMs } = compileWorkloadStep(c, backend);
     const losses: number[] = [];
     const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t = performance.now();
-      const out = step.run(inputsFor(i) as never) as { loss: HostTensor };
-      times.push(performance.now() - t);
-      losses.push(out.loss.item());
+    // a step is submitted before the previous one's loss is awaited (the webgpu backend overlaps
+    // them); a step's time is the interval between consecutive completions
+    let last = performance.now();
+    let previous: Promise<{ loss: HostTensor }> | undefined;
+    const settle = async (i: number, done: Promise<{ loss: HostTensor }>) => {
+      losses.push((await done).loss.item());
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
       if (!json) console.log(`step ${i} loss ${losses[i]!.toFixed(6)} ${times[i]!.toFixed(1)} ms`);
+    };
+    for (let i = 0; i < steps; i++) {
+      const current = step.runAsync(inputsFor(i) as never) as Promise<{ loss: HostTensor }>;
+      if (previous) await settle(i - 1, previous);
+      previous = current;
     }
+    if (previous) await settle(steps - 1, previous);
     const stepMs = median(times.slice(warmup));
     if (values.profile && !json) printProfile(step, (i) => step.run(inputsFor(i) as never));
     const tokens = c.B * c.T;
     return {
-      impl: 'pretext-cpu', config: name, stepMs, tokensPerSecond: (tokens * 1000) / stepMs, gflops: workloadFlops(c).step / stepMs / 1e6,
+      impl: `pretext-${backend}`, config: name, stepMs, tokensPerSecond: (tokens * 1000) / stepMs, gflops: workloadFlops(c).step / stepMs / 1e6,
       compileMs, loss0: losses[0], loss20: losses[20], peakRssMb: process.resourceUsage().maxRSS / 1024,
       kernels: step.stats.kernels, arenaMb: step.stats.peakBytes / 2 ** 20,
     };

@@ -1,8 +1,9 @@
 import type { Axes } from '../dsl/axes.ts';
 import { HostTensor } from '../dsl/host.ts';
-import { type Concrete, type Symbolic, trace } from '../dsl/trace.ts';
+import { type Concrete, type Symbolic, type TracedFunction, trace } from '../dsl/trace.ts';
 import { type TreeDef, flatten, sameStructure, unflatten } from '../dsl/tree.ts';
 import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
+import { compileWebgpuStep } from './backends/webgpu/step.ts'; // webgpu backend
 import { explainProgram } from './explain.ts';
 import { type FlopCount, countFlops } from './flops.ts';
 import { CompileError } from './fusion/errors.ts';
@@ -25,8 +26,14 @@ const isHost = (x: unknown): x is HostTensor => x instanceof HostTensor;
  */
 export interface CompiledStep<S, I, O> {
   run(inputs: I): Concrete<O>;
+  /**
+   * The same step as a Promise: the only way on the webgpu backend, where the next step may be
+   * submitted before this one's outputs have come back (steps run in call order).
+   */
+  runAsync(inputs: I): Promise<Concrete<O>>;
   /** The current state, read back to the host. */
   readState(): S;
+  readStateAsync(): Promise<S>;
   writeState(state: S): void;
   explain(): string;
   readonly stats: ProgramStats & { readonly donated: number; readonly copied: number };
@@ -77,17 +84,26 @@ function donations(fused: FuseResult, pairs: readonly [number, number][]): { ali
   return { aliases, copies };
 }
 
-/**
- * Compiles `fn(state, inputs) -> { state: newState, outputs }` for resident state. newState must
- * have the state's structure (same paths, shapes and dtypes).
- */
-export function compileStep<S, I, O>(
+/** A traced, fused step with its state's donations: what every backend's compileStep starts from. */
+export interface StepTrace {
+  readonly traced: TracedFunction;
+  readonly stateFlat: { readonly leaves: readonly HostTensor[]; readonly paths: readonly string[]; readonly def: TreeDef };
+  /** Output positions of the new state and of the other outputs. */
+  readonly outStatePositions: readonly number[];
+  readonly outOtherPositions: readonly number[];
+  readonly outputsDef: TreeDef;
+  readonly fused: FuseResult;
+  /** New-state buffers written over the old state's memory, and those copied over it after the step. */
+  readonly aliases: Map<number, number>;
+  readonly copies: [number, number][];
+}
+
+/** Traces `fn(state, inputs)`, checks the new state matches the state, fuses, finds donations. */
+export function traceStep<S, I, O>(
   fn: (state: Symbolic<S>, inputs: Symbolic<I>) => { state: Symbolic<S>; outputs: O },
   initialState: S,
   exampleInputs: I,
-  options: { readonly poisonFreedBuffers?: boolean } = {},
-): CompiledStep<S, I, O> {
-  const t0 = performance.now();
+): StepTrace {
   const traced = trace(fn as (...a: never[]) => unknown, [initialState, exampleInputs]);
   const stateFlat = flatten<HostTensor>(initialState, isHost);
   const nState = stateFlat.leaves.length;
@@ -109,10 +125,27 @@ export function compileStep<S, I, O>(
       throw new CompileError(`compileStep: new state "${stateFlat.paths[j]}" is ${a.dtype}[${a.shape}] but the state is ${b.dtype}[${b.shape}]`);
     }
   });
-
   const fused = fuseGraph(traced.inputs, traced.outputs);
   const pairs = outStatePositions.map((o, j) => [fused.inputBuffers[j]!, fused.outputBuffers[o]!] as [number, number]);
-  const { aliases, copies } = donations(fused, pairs);
+  return { traced, stateFlat, outStatePositions, outOtherPositions, outputsDef, fused, ...donations(fused, pairs) };
+}
+
+/**
+ * Compiles `fn(state, inputs) -> { state: newState, outputs }` for resident state. newState must
+ * have the state's structure (same paths, shapes and dtypes). `backend: 'webgpu'` keeps the state
+ * in GPU memory and runs only through runAsync (see compiler/backends/webgpu/step.ts).
+ */
+export function compileStep<S, I, O>(
+  fn: (state: Symbolic<S>, inputs: Symbolic<I>) => { state: Symbolic<S>; outputs: O },
+  initialState: S,
+  exampleInputs: I,
+  options: { readonly poisonFreedBuffers?: boolean; readonly backend?: 'cpu' | 'webgpu' } = {},
+): CompiledStep<S, I, O> {
+  const t0 = performance.now();
+  const st = traceStep(fn, initialState, exampleInputs);
+  if (options.backend === 'webgpu') return compileWebgpuStep<S, I, O>(st, initialState, t0, options); // webgpu backend
+  const { traced, stateFlat, outOtherPositions, outputsDef, fused, aliases, copies } = st;
+  const nState = stateFlat.leaves.length;
   const plan: MemoryPlan = planMemory(fused, aliases);
   const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false });
   const stats = {
@@ -129,28 +162,32 @@ export function compileStep<S, I, O>(
   };
   writeState(initialState);
 
+  const run = (inputs: I): Concrete<O> => {
+    const flat = flatten<HostTensor>(inputs, isHost);
+    if (flat.leaves.length !== inputBuffers.length) throw new CompileError(`run: expected ${inputBuffers.length} input tensors, got ${flat.leaves.length}`);
+    flat.leaves.forEach((leaf, j) => exe.write(inputBuffers[j]!, leaf.data));
+    exe.execute();
+    for (const [from, to] of copies) exe.copyBuffer(from, to);
+    const outs = outOtherPositions.map((o) => {
+      const h = exe.read(fused.outputBuffers[o]!);
+      return new HostTensor(traced.outputAxes[o]! as Axes, h.shape, h.dtype, h.data);
+    });
+    return unflatten(outputsDef, outs) as Concrete<O>;
+  };
+  const readState = (): S =>
+    unflatten(
+      stateFlat.def,
+      stateBuffers.map((b, j) => {
+        const h = exe.read(b);
+        return new HostTensor(stateFlat.leaves[j]!.axes, h.shape, h.dtype, h.data);
+      }),
+    ) as S;
+
   return {
-    run(inputs: I): Concrete<O> {
-      const flat = flatten<HostTensor>(inputs, isHost);
-      if (flat.leaves.length !== inputBuffers.length) throw new CompileError(`run: expected ${inputBuffers.length} input tensors, got ${flat.leaves.length}`);
-      flat.leaves.forEach((leaf, j) => exe.write(inputBuffers[j]!, leaf.data));
-      exe.execute();
-      for (const [from, to] of copies) exe.copyBuffer(from, to);
-      const outs = outOtherPositions.map((o) => {
-        const h = exe.read(fused.outputBuffers[o]!);
-        return new HostTensor(traced.outputAxes[o]! as Axes, h.shape, h.dtype, h.data);
-      });
-      return unflatten(outputsDef, outs) as Concrete<O>;
-    },
-    readState(): S {
-      return unflatten(
-        stateFlat.def,
-        stateBuffers.map((b, j) => {
-          const h = exe.read(b);
-          return new HostTensor(stateFlat.leaves[j]!.axes, h.shape, h.dtype, h.data);
-        }),
-      ) as S;
-    },
+    run,
+    runAsync: async (inputs) => run(inputs),
+    readState,
+    readStateAsync: async () => readState(),
     writeState,
     explain: () => explainProgram(fused, plan, exe.sources()),
     stats,

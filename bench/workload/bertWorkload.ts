@@ -13,9 +13,11 @@ export interface BertWorkloadConfig {
   readonly heads: number;
 }
 
-export const BERT_WORKLOAD_CONFIGS: Readonly<Record<'tiny' | 'small', BertWorkloadConfig>> = {
+export const BERT_WORKLOAD_CONFIGS: Readonly<Record<'tiny' | 'small' | 'base', BertWorkloadConfig>> = {
   tiny: { V: 1024, T: 64, B: 32, d: 128, L: 2, heads: 2 },
   small: { V: 1024, T: 128, B: 32, d: 256, L: 4, heads: 4 },
+  // BERT-base shaped, for GPUs
+  base: { V: 30522, T: 128, B: 32, d: 768, L: 12, heads: 12 },
 };
 
 export const BERT_WORKLOAD_HYPER = {

@@ -4,7 +4,7 @@ import type { FuseResult } from '../../fusion/fuse.ts';
 import type { KernelProgram } from '../../kernel/kernel.ts';
 import { type MemoryPlan, planMemory } from '../../schedule/memoryPlan.ts';
 import { WebgpuAsyncError } from './errors.ts';
-import { SiteTable, programShaders } from './programShaders.ts';
+import { type ShaderOptions, SiteTable, programShaders } from './programShaders.ts';
 import { WebgpuExecutable } from './webgpuExecutable.ts';
 
 /** The memory plan with every element one 32-bit word: the arena is an array<u32> (bools too). */
@@ -17,10 +17,10 @@ export function wordPlan(p: KernelProgram, aliases?: ReadonlyMap<number, number>
  * shows it before anything runs); the device and pipelines are made on the first runAsync.
  * `run` throws WebgpuAsyncError: WebGPU reads back only asynchronously.
  */
-export function buildWebgpu(fused: FuseResult, t0: number, poison = false): Executable {
+export function buildWebgpu(fused: FuseResult, t0: number, options: ShaderOptions = {}): Executable {
   const plan = wordPlan(fused);
   const sites = new SiteTable();
-  const exe = new WebgpuExecutable(fused, plan, programShaders(fused, plan, sites, poison), sites);
+  const exe = new WebgpuExecutable(fused, plan, (software) => programShaders(fused, plan, sites, { software, ...options }), sites);
   const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0 };
   return {
     run: () => {

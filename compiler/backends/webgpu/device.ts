@@ -6,6 +6,8 @@ import { navigatorGpu } from './navigatorGpu.ts';
 export interface WebgpuContext {
   readonly device: GPUDevice;
   readonly adapterName: string;
+  /** A software adapter (SwiftShader): its shader compiler chokes on large register blocks. */
+  readonly software: boolean;
   lost?: string;
 }
 
@@ -28,7 +30,9 @@ async function open(): Promise<WebgpuContext> {
     throw new WebgpuUnavailableError(`the adapter would not give a device (${(e as Error).message})`);
   }
   const info = adapter.info;
-  const ctx: WebgpuContext = { device, adapterName: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter' };
+  const adapterName = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const software = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || /swiftshader|llvmpipe|software/i.test(adapterName);
+  const ctx: WebgpuContext = { device, adapterName, software };
   void device.lost.then((l) => {
     ctx.lost = `${l.reason}: ${l.message}`;
     if (current && ctx === lastOpened) current = undefined;

@@ -31,10 +31,11 @@ const WANT_GROUPS = 256;
 
 /**
  * The tile for a shape: the largest tile that is not mostly padding and still gives enough
- * workgroups to occupy the GPU; small or skinny products get smaller tiles.
+ * workgroups to occupy the GPU; small or skinny products get smaller tiles. `maxAccumulators`
+ * caps the register block (software WebGPU compiles 32 or more accumulators for minutes).
  */
-export function matmulTile(m: number, n: number, batch: number): MatmulTile {
-  const fits = (t: MatmulTile) => t.bm === 16 || (m >= t.bm / 2 && n >= t.bn / 2);
+export function matmulTile(m: number, n: number, batch: number, maxAccumulators = 64): MatmulTile {
+  const fits = (t: MatmulTile) => t.bm === 16 || (t.tm * t.tn <= maxAccumulators && m >= t.bm / 2 && n >= t.bn / 2);
   const groups = (t: MatmulTile) => ceilDiv(m, t.bm) * ceilDiv(n, t.bn) * batch;
   return MATMUL_TILES.find((t) => fits(t) && groups(t) >= WANT_GROUPS) ?? MATMUL_TILES.find((t) => fits(t) && groups(t) >= WANT_GROUPS / 4) ?? MATMUL_TILES[MATMUL_TILES.length - 1]!;
 }

@@ -1,14 +1,16 @@
-import type { KernelProgram } from '../../kernel/kernel.ts';
+import type { KernelProgram, MatmulKernel, RowKernel } from '../../kernel/kernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { kernelBuffers } from '../../schedule/liveness.ts';
-import { matmulShader } from './matmulShader.ts';
+import { type MatmulTile, matmulShader, matmulTile } from './matmulShader.ts';
 import { type KernelContext, mapShader } from './mapShader.ts';
-import { rowShader } from './rowShader.ts';
+import { type RowLayout, rowLayout, rowShader } from './rowShader.ts';
 import { scatterShader } from './scatterShader.ts';
 import { MAX_GROUPS, type ShaderSpec, ceilDiv, shaderSource } from './shaderModule.ts';
 import { ARENA } from './wgslExpr.ts';
 
 const FILL_GROUP = 256;
+/** Register block cap on software adapters. */
+const SOFTWARE_ACCUMULATORS = 16;
 
 /** A word-wise fill (`value` as WGSL) or copy (`from`) of `words` words at word offset `at`. */
 export function wordsShader(label: string, at: number, words: number, source: { value: string } | { from: number }): ShaderSpec {
@@ -27,13 +29,22 @@ export class SiteTable {
   };
 }
 
+/** How kernels are laid out (tests force each tile and row layout; the defaults choose by shape). */
+export interface ShaderOptions {
+  /** Overwrite buffers the memory plan frees after their last kernel (NaN for floats), to test the plan. */
+  readonly poison?: boolean;
+  /** The device is a software rasteriser (smaller register blocks). */
+  readonly software?: boolean;
+  readonly matmulTile?: (k: MatmulKernel) => MatmulTile;
+  readonly rowLayout?: (k: RowKernel) => RowLayout;
+}
+
 /**
  * The dispatches of a fused program, in order: one shader per kernel (a matmul with its epilogue,
  * a row kernel with all its stages, a scatter in one pass). A matmul's C is stored only when
- * something besides its epilogue reads it. With `poison`, buffers the memory plan frees are
- * overwritten after their last kernel (NaN for floats), to test the plan.
+ * something besides its epilogue reads it.
  */
-export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTable, poison = false): ShaderSpec[] {
+export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTable, options: ShaderOptions = {}): ShaderSpec[] {
   const ctx: KernelContext = { wordOffset: (b) => plan.offsets[b]! / 4, siteId: sites.id };
   const io = p.kernels.map((k) => kernelBuffers(k));
   const outputs = new Set(p.outputBuffers);
@@ -43,15 +54,15 @@ export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTa
     let spec: ShaderSpec | undefined;
     switch (k.kind) {
       case 'map': spec = mapShader(k, ctx, label, i); break;
-      case 'row': spec = rowShader(k, ctx, label, i); break;
+      case 'row': spec = rowShader(k, ctx, label, i, (options.rowLayout ?? rowLayout)(k)); break;
       case 'scatter': spec = scatterShader(k, ctx, label, i); break;
       case 'matmul': {
         const readElsewhere = outputs.has(k.c) || io.some((x, j) => j !== i && x.reads.has(k.c));
-        spec = matmulShader(k, ctx, label, i, readElsewhere);
+        spec = matmulShader(k, ctx, label, i, readElsewhere, options.matmulTile?.(k) ?? matmulTile(k.m, k.n, k.batch, options.software ? SOFTWARE_ACCUMULATORS : undefined));
       }
     }
     if (spec) out.push(spec);
-    if (poison) {
+    if (options.poison) {
       for (const b of plan.freedAfter[i] ?? []) {
         const info = p.buffers[b]!;
         out.push(wordsShader(`poison b${b}`, ctx.wordOffset(b), info.size, { value: info.dtype === 'f32' ? '0x7fc00000u' : '0xdeadbeefu' }));

@@ -35,13 +35,19 @@ const STATUS_WORDS = 4;
 export class WebgpuExecutable {
   private runtime: Promise<Runtime> | undefined;
 
+  /** The shaders for a GPU until the device is known, then those for the device. */
+  shaders: readonly ShaderSpec[];
+
   constructor(
     readonly program: KernelProgram,
     /** Offsets with every element one 32-bit word (bools included). */
     readonly plan: MemoryPlan,
-    readonly shaders: readonly ShaderSpec[],
+    /** The program's dispatches for a device (software or not). */
+    private readonly shadersFor: (software: boolean) => readonly ShaderSpec[],
     private readonly sites: SiteTable,
-  ) {}
+  ) {
+    this.shaders = shadersFor(false);
+  }
 
   /** WGSL of every shader, by program kernel index (for explain()). */
   sources(): Map<number, string[]> {
@@ -63,6 +69,7 @@ export class WebgpuExecutable {
   private async start(): Promise<Runtime> {
     const ctx = await webgpuContext();
     const { device } = ctx;
+    if (ctx.software) this.shaders = this.shadersFor(true);
     const limits = device.limits;
     const bytes = Math.max(16, this.plan.peakBytes);
     if (bytes > limits.maxStorageBufferBindingSize) throw new WebgpuLimitError('maxStorageBufferBindingSize', bytes, limits.maxStorageBufferBindingSize, 'the program\'s memory (one storage buffer)');
