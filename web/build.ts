@@ -1,8 +1,8 @@
 // Bundles the page for browsers with esbuild (Node-only: `pretext serve` runs it at start-up).
 // The boundary between Node-only and browser code:
 // - a module with a `.browser.ts` sibling (compiler/backends/cpu/platform.ts) is replaced by it;
-// - every Node built-in (node:fs...) and the `webgpu` package resolve to stubs that throw when
-//   called. File adapters (vocab files, atomic writes...) sit in the imported graph through
+// - every Node built-in (node:fs...), the `webgpu` package and the Buffer global resolve to
+//   stubs that throw when called. File adapters (vocab files, atomic writes...) sit in the imported graph through
 //   barrels but are never called; tree shaking drops them, and the build fails if any stub
 //   survives it: no code that reaches a Node API is in the bundle.
 import { existsSync } from 'node:fs';
@@ -26,11 +26,15 @@ export type BundleName = keyof typeof ENTRIES;
 const NODE_ONLY = 'is Node-only; the browser bundle cannot call it';
 const NODE_MODULES = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'webgpu']);
 
+/** Node's globals a browser lacks, injected as stubs (not `process`: code tests `typeof process`). */
+const NODE_GLOBALS = 'pretext:node-globals';
+const stubFunction = (what: string) => `() => { throw new Error(${JSON.stringify(`${what} ${NODE_ONLY}`)}); }`;
+
 /** A stub of a Node-only module: its exports, each throwing if called. */
 async function stubSource(name: string): Promise<string> {
   const real = name === 'webgpu' ? {} : ((await import(name)) as Record<string, unknown>);
   const names = Object.keys(real).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
-  const fail = (what: string) => `() => { throw new Error(${JSON.stringify(`${what} ${NODE_ONLY}`)}); }`;
+  const fail = stubFunction;
   return [
     ...names.map((k) => `export const ${k} = /* @__PURE__ */ (${fail(`${name} ${k}`)});`),
     `export default /* @__PURE__ */ new Proxy({}, { get: (_, k) => (${fail(`${name} (default export)`)}) });`,
@@ -41,8 +45,11 @@ async function stubSource(name: string): Promise<string> {
 export const browserBoundary: esbuild.Plugin = {
   name: 'pretext-browser-boundary',
   setup(build) {
-    build.onResolve({ filter: /.*/ }, (a) => (NODE_MODULES.has(a.path) ? { path: a.path, namespace: 'node-only' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'node-only' }, async (a) => ({ contents: await stubSource(a.path), loader: 'js' }));
+    build.onResolve({ filter: /.*/ }, (a) => (NODE_MODULES.has(a.path) || a.path === NODE_GLOBALS ? { path: a.path, namespace: 'node-only' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'node-only' }, async (a) => ({
+      contents: a.path === NODE_GLOBALS ? `export const Buffer = /* @__PURE__ */ (${stubFunction('the global Buffer')});` : await stubSource(a.path),
+      loader: 'js',
+    }));
     build.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (a) => {
       const browser = fileURLToPath(new URL(a.path.replace(/\.ts$/, '.browser.ts'), `file://${a.resolveDir}/`));
       return existsSync(browser) ? { path: browser } : undefined;
@@ -75,6 +82,7 @@ export async function buildWebBundles(options: { readonly minify?: boolean } = {
     logLevel: 'silent',
     metafile: true,
     plugins: [browserBoundary],
+    inject: [NODE_GLOBALS],
   }).catch((e: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
     throw new WebBuildError(`the browser bundle does not build: ${(e.errors ?? []).map((x) => `${x.location ? `${x.location.file}:${x.location.line}: ` : ''}${x.text}`).join('; ') || String(e)}`, {});
   });
@@ -84,7 +92,7 @@ export async function buildWebBundles(options: { readonly minify?: boolean } = {
   if (reached.length > 0) {
     const kept = new Set(Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f)));
     const users = Object.entries(result.metafile.inputs).filter(([f, i]) => kept.has(f) && i.imports.some((m) => m.path.startsWith('node-only:'))).map(([f]) => f);
-    throw new WebBuildError(`the browser bundle keeps code that calls Node-only APIs (${reached.join(', ')}), from ${users.join(', ')}`, { apis: reached, modules: users });
+    throw new WebBuildError(`the browser bundle keeps code that calls Node-only APIs (${reached.join(", ")}); modules in it that import Node-only ones: ${users.join(", ")}`, { apis: reached, modules: users });
   }
   const bytes = Object.fromEntries([...files].map(([k, v]) => [k, new TextEncoder().encode(v).length])) as Record<BundleName, number>;
   return { files, bytes };

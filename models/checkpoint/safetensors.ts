@@ -94,9 +94,10 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata: R
     offset += bytes.byteLength;
     parts.push(bytes);
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
+  // TextEncoder, not Buffer: checkpoints are also encoded in a browser page
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const json = new Uint8Array(Math.ceil(text.length / 8) * 8).fill(0x20);
+  json.set(text);
   const size = new Uint8Array(8);
   new DataView(size.buffer).setBigUint64(0, BigInt(json.length), true);
   return [size, json, ...parts];

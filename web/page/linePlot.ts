@@ -8,9 +8,9 @@ export function drawLinePlot(svg: SVGSVGElement, points: readonly (readonly [num
   const ys = finite.map(([, y]) => y);
   const x0 = 0;
   const x1 = Math.max(options.xMax ?? 0, ...xs, 1);
-  let y0 = Math.min(...ys, Infinity);
-  let y1 = Math.max(...ys, -Infinity);
-  if (!(y1 > y0)) [y0, y1] = [(y0 || 0) - 0.5, (y1 || 0) + 0.5];
+  let y0 = ys.length > 0 ? Math.min(...ys) : 0;
+  let y1 = ys.length > 0 ? Math.max(...ys) : 1;
+  if (!(y1 > y0)) [y0, y1] = [y0 - 0.5, y1 + 0.5];
   const px = (x: number) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
   const py = (y: number) => h - pad.b - ((y - y0) / (y1 - y0)) * (h - pad.t - pad.b);
   const ticks = [y0, (y0 + y1) / 2, y1];

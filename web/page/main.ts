@@ -68,7 +68,8 @@ function onMessage(m: FromWorker): void {
       $('#predictions').innerHTML = m.predictions.map((p) => `<li>${escapeHtml(p.word)} <small>${(p.prob * 100).toFixed(1)}%</small></li>`).join('');
       return;
     case 'checkpoint':
-      for (const [name, bytes] of m.files) download(name, bytes);
+      download(m.name, m.tar);
+      setStatus(`downloaded ${m.name}: tar -xf ${m.name}, then pretext eval loss --checkpoint ${m.name.replace(/\.tar$/, '')} ...`);
       return;
     case 'error':
       view.errors.push(m.message);

@@ -25,5 +25,6 @@ export type FromWorker =
   | { readonly kind: 'excess'; readonly report: ExcessReport }
   | { readonly kind: 'state'; readonly state: 'training' | 'paused' | 'finished' }
   | { readonly kind: 'predictions'; readonly text: string; readonly predictions: readonly Prediction[] }
-  | { readonly kind: 'checkpoint'; readonly files: readonly (readonly [string, Uint8Array])[] }
+  /** The checkpoint folder (model.safetensors, config.json) as one tar file: `tar -xf NAME` and `pretext eval` loads the folder. */
+  | { readonly kind: 'checkpoint'; readonly name: string; readonly tar: Uint8Array }
   | { readonly kind: 'error'; readonly message: string; readonly fatal: boolean };

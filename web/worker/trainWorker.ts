@@ -4,6 +4,7 @@
 import { canUseThreads, preloadPoolWorkers } from '../../compiler/backends/cpu/platform.browser.ts';
 import { defaultThreads } from '../../compiler/backends/cpu/arena.ts';
 import { sentenceAt, sentenceCount } from '../../corpora/pcfg/index.ts';
+import { tarArchive } from '../session/tarArchive.ts';
 import { TrainingSession } from '../session/trainingSession.ts';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.ts';
 
@@ -87,8 +88,9 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'checkpoint': {
       if (!session) return;
-      const files = [...session.checkpoint()].map(([name, data]) => [name, toBytes(data)] as const);
-      post({ kind: 'checkpoint', files }, files.map(([, b]) => b.buffer));
+      const folder = `pretext-${session.settings.objective}-step-${session.step}`;
+      const tar = tarArchive(folder, [...session.checkpoint()].map(([name, data]) => [name, toBytes(data)] as const), Math.floor(Date.now() / 1000));
+      post({ kind: 'checkpoint', name: `${folder}.tar`, tar }, [tar.buffer]);
     }
   }
 }

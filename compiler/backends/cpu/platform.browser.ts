@@ -2,11 +2,14 @@
 // Atomics.wait, which a page's main thread may not). Pool workers are module Web Workers running
 // wasm/pool-worker.browser.mjs; they must be loaded (preloadPoolWorkers, async) before the first
 // program compiles, because a browser starts workers only while the creating thread's event loop
-// runs. Without cross-origin isolation (no SharedArrayBuffer to post) there is one thread.
+// runs. For the same reason Worker.postMessage would not arrive while the pool blocks in
+// Atomics.wait (Chromium delivers it from the sender's event loop), so everything after loading
+// goes over a MessageChannel, whose messages do. Without cross-origin isolation (no
+// SharedArrayBuffer to post) there is one thread.
 import type { CpuPlatform, PoolWorkerInit, PoolWorkers } from './platformTypes.ts';
 import { WorkerPoolError } from './wasm/errors.ts';
 
-const preloaded: Worker[] = [];
+const preloaded: { worker: Worker; port: MessagePort }[] = [];
 
 /** Whether this context can share memory with workers (the page was served with COOP/COEP). */
 export const canUseThreads = (): boolean => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
@@ -23,9 +26,14 @@ export async function preloadPoolWorkers(url: string | URL, count: number): Prom
       worker.onerror = (e) => reject(new WorkerPoolError(`pool worker ${String(url)} failed to load: ${e.message}`, { url: String(url) }));
       worker.onmessage = (e: MessageEvent<{ loaded?: boolean }>) => {
         if (!e.data.loaded) return;
-        worker.onmessage = (m: MessageEvent<{ error?: string }>) => console.error(`pretext pool worker: ${m.data.error}`);
-        preloaded.push(worker);
-        resolve();
+        const { port1, port2 } = new MessageChannel();
+        // the worker answers on the port once it has it: from then on the port works while we block
+        port1.onmessage = () => {
+          port1.onmessage = (m: MessageEvent<{ error?: string }>) => console.error(`pretext pool worker: ${m.data.error}`);
+          preloaded.push({ worker, port: port1 });
+          resolve();
+        };
+        worker.postMessage({ port: port2 }, [port2]);
       };
     })),
   );
@@ -36,14 +44,17 @@ function startWorkers(init: PoolWorkerInit): PoolWorkers {
     throw new WorkerPoolError(`WorkerPool: ${init.threads} threads need ${init.threads - 1} preloaded pool workers, ${preloaded.length} are loaded (preloadPoolWorkers)`, { argument: 'threads' });
   }
   const workers = preloaded.slice(0, init.threads - 1);
-  workers.forEach((worker, i) => worker.postMessage({ init: { ...init, index: i + 1 } }));
+  workers.forEach(({ port }, i) => port.postMessage({ init: { ...init, index: i + 1 } }));
   return {
     post: (message) => {
-      for (const worker of workers) worker.postMessage(message);
+      for (const { port } of workers) port.postMessage(message);
     },
     error: (w) => `worker ${w} failed (its message is on the console)`,
     close: async () => {
-      for (const worker of workers) worker.terminate();
+      for (const { worker, port } of workers) {
+        port.close();
+        worker.terminate();
+      }
       preloaded.splice(0, workers.length);
     },
   };

@@ -1,6 +1,8 @@
 // Worker of the CPU kernel pool in a browser (a module Web Worker; bundled by web/build.ts).
-// Says { loaded } when its script has run, then waits for { init }; kernel registrations follow as
-// messages, which a DRAIN job waits for (up to the id in REGISTERED) with the event loop running.
+// Says { loaded } when its script has run and gets a MessagePort back; on the port come { init },
+// then kernel registrations, which a DRAIN job waits for (up to the id in REGISTERED) with the
+// event loop running. (Messages on a port arrive while the pool's thread blocks in Atomics.wait;
+// Worker.postMessage ones would not: see ../platform.browser.ts.)
 import { REGISTERED, makeKernel } from './pool-protocol.mjs';
 import { runPoolWorker } from './pool-loop.mjs';
 
@@ -18,16 +20,21 @@ function drain() {
   });
 }
 
-self.onmessage = (e) => {
-  const msg = e.data;
+function onPortMessage(port, msg) {
   if (msg.init) {
     memory = msg.init.memory;
     ctl = new Int32Array(msg.init.control);
     // runs until STOP; registrations queued meanwhile are delivered whenever a DRAIN job awaits them
-    void runPoolWorker(msg.init, kernels, drain, (error) => self.postMessage({ error })).then(() => self.close());
+    void runPoolWorker(msg.init, kernels, drain, (error) => port.postMessage({ error })).then(() => self.close());
     return;
   }
   kernels[msg.id] = makeKernel(msg, memory);
   wake?.();
+}
+
+self.onmessage = (e) => {
+  const { port } = e.data;
+  port.onmessage = (m) => onPortMessage(port, m.data);
+  port.postMessage({ ported: true });
 };
 self.postMessage({ loaded: true });
