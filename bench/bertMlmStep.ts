@@ -54,9 +54,11 @@ export const WORKLOAD_ADAMW: AdamWConfig = {
   beta1: BERT_WORKLOAD_HYPER.beta1, beta2: BERT_WORKLOAD_HYPER.beta2, eps: BERT_WORKLOAD_HYPER.eps, weightDecay: BERT_WORKLOAD_HYPER.weightDecay,
 };
 
+type WorkloadBatchTensors = { inputIds: Tensor<['batch', 'seq']>; labels: Tensor<['batch', 'seq']>; maskWeights: Tensor<['batch', 'seq']> };
+
 /** The workload's MLM loss: mean cross-entropy over the masked positions, logits at every position. */
 export function workloadLoss(config: EncoderConfig) {
-  return (params: MlmModelParams, batch: { inputIds: T; labels: T; maskWeights: T }) => {
+  return (params: MlmModelParams, batch: WorkloadBatchTensors) => {
     const { last } = encode(params.encoder, { inputIds: batch.inputIds }, config);
     const logits = mlmLogits(params.mlmHead, params.encoder.embeddings, last, config);
     return p.crossEntropy(logits, batch.labels, 'vocab', { mask: batch.maskWeights, normalizer: 'masked' });
@@ -78,7 +80,7 @@ export function compileWorkloadStep(c: BertWorkloadConfig, backend: 'cpu' | 'web
   const inputsFor = (step: number) => ({ batch: hostBatch, scalars: adamwScalarInputs(adamwScalars(WORKLOAD_ADAMW, BERT_WORKLOAD_HYPER.lr, step)) });
   const t0 = performance.now();
   const step = compileStep(
-    ((s: { params: MlmModelParams; opt: { m: MlmModelParams; v: MlmModelParams } }, inp: { batch: { inputIds: T; labels: T; maskWeights: T }; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
+    ((s: { params: MlmModelParams; opt: { m: MlmModelParams; v: MlmModelParams } }, inp: { batch: WorkloadBatchTensors; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
       const { value, grads } = p.valueAndGrad(loss)(s.params, inp.batch);
       const upd = adamwUpdate(s.params, grads, s.opt, inp.scalars, WORKLOAD_ADAMW);
       return { state: { params: upd.params, opt: upd.state }, outputs: { loss: value } };
