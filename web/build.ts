@@ -65,12 +65,13 @@ export interface WebBundles {
 }
 
 /**
- * Builds the page's bundles (ES modules; minified unless `minify: false`). Throws WebBuildError
+ * Builds the page's bundles (ES modules; minified unless `minify: false`; `entries` replaces the
+ * page's, by output name, e.g. for a test). Throws WebBuildError
  * naming the Node APIs if any code that calls one survived tree shaking.
  */
-export async function buildWebBundles(options: { readonly minify?: boolean } = {}): Promise<WebBundles> {
+export async function buildWebBundles(options: { readonly minify?: boolean; readonly entries?: Readonly<Record<string, string>> } = {}): Promise<WebBundles> {
   const result = await esbuild.build({
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([out, path]) => [out.replace(/\.js$/, ''), path])),
+    entryPoints: Object.fromEntries(Object.entries(options.entries ?? ENTRIES).map(([out, path]) => [out.replace(/\.js$/, ''), path])),
     bundle: true,
     write: false,
     outdir: '/bundles',
