@@ -4,6 +4,7 @@ import * as p from '../dsl/index.ts';
 import { HostTensor } from '../dsl/host.ts';
 import type { Concrete } from '../dsl/trace.ts';
 import type { Tensor } from '../dsl/tensor.ts';
+import { releaseWebgpu } from '../compiler/backends/webgpu/device.ts';
 import { compileStep } from '../compiler/step.ts';
 import type { EncoderConfig } from '../models/config.ts';
 import { encode } from '../models/encoder.ts';
@@ -148,6 +149,7 @@ export const bertMlmStep: Benchmark = {
       previous = current;
     }
     if (previous) await settle(steps - 1, previous);
+    if (backend === 'webgpu') await releaseWebgpu(); // Dawn's device would keep the process alive
     const stepMs = median(times.slice(warmup));
     if (values.profile && !json) printProfile(step, (i) => step.run(inputsFor(i) as never));
     const tokens = c.B * c.T;

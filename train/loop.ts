@@ -38,6 +38,8 @@ export interface TrainerOptions {
   /** How accumulation combines micro-batches (default 'mean-of-micro-batches'). */
   readonly lossNormalizer?: LossNormalizer;
   readonly seed: number;
+  /** Where the step runs (default 'cpu'); 'webgpu' keeps the state on the GPU and runs through stepAsync. */
+  readonly backend?: 'cpu' | 'webgpu';
 }
 
 /** The key of the training data order (shuffledBatches), the same in `pretext train` and the browser page. */
@@ -86,31 +88,62 @@ export class StepRunner {
     return trainStepFunction(this.options.objective, variant, { adamw: this.options.adamw, ...(this.options.clipNorm !== undefined ? { clipNorm: this.options.clipNorm } : {}) });
   }
 
-  private program(variant: string, example: unknown): CompiledStep<TrainState, unknown, unknown> {
+  /** The variant's program, compiled on first use (the host state gives the state's shapes). */
+  private compiled(variant: string, example: unknown): CompiledStep<TrainState, unknown, unknown> {
     let prog = this.programs.get(variant);
     if (!prog) {
       const fn = this.stepFunction(variant);
-      prog = compileStep(fn as never, this.state() as never, example as never) as unknown as CompiledStep<TrainState, unknown, unknown>;
+      const backend = this.options.backend ?? 'cpu';
+      prog = compileStep(fn as never, this.hostState as never, example as never, { backend }) as unknown as CompiledStep<TrainState, unknown, unknown>;
       this.programs.set(variant, prog);
-    }
-    if (this.active !== variant) {
-      if (this.active !== undefined) this.hostState = this.programs.get(this.active)!.readState();
-      prog.writeState(this.hostState);
-      this.active = variant;
     }
     return prog;
   }
 
-  /** One update on `batches` (one per micro-batch); returns the step's log line. */
+  private activate(variant: string, prog: CompiledStep<TrainState, unknown, unknown>): void {
+    prog.writeState(this.hostState);
+    this.active = variant;
+  }
+
+  private program(variant: string, example: unknown): CompiledStep<TrainState, unknown, unknown> {
+    const prog = this.compiled(variant, example);
+    if (this.active !== variant) {
+      if (this.active !== undefined) this.hostState = this.programs.get(this.active)!.readState();
+      this.activate(variant, prog);
+    }
+    return prog;
+  }
+
+  private async programAsync(variant: string, example: unknown): Promise<CompiledStep<TrainState, unknown, unknown>> {
+    if (this.active !== variant && this.active !== undefined) this.hostState = await this.programs.get(this.active)!.readStateAsync();
+    const prog = this.compiled(variant, example);
+    if (this.active !== variant) this.activate(variant, prog);
+    return prog;
+  }
+
+  private log(step: number, out: unknown, t0: number, program: CompiledStep<TrainState, unknown, unknown>): StepLog {
+    const o = out as { loss: HostTensor; gradNorm: HostTensor; metrics: Record<string, HostTensor> };
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(o.metrics)) metrics[k] = v.item();
+    return { step, loss: o.loss.item(), lr: learningRate(this.options.schedule, step), gradNorm: o.gradNorm.item(), metrics, ms: performance.now() - t0, flops: program.flops.total };
+  }
+
+  /** One update on `batches` (one per micro-batch); returns the step's log line (cpu backend). */
   step(step: number, batches: readonly TokenBatch[]): StepLog {
     const t0 = performance.now();
     const variant = this.options.objective.variant?.(step, 'train') ?? 'default';
     const inputs = this.inputs(batches, step);
     const program = this.program(variant, inputs);
-    const out = program.run(inputs) as { loss: HostTensor; gradNorm: HostTensor; metrics: Record<string, HostTensor> };
-    const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(out.metrics)) metrics[k] = v.item();
-    return { step, loss: out.loss.item(), lr: learningRate(this.options.schedule, step), gradNorm: out.gradNorm.item(), metrics, ms: performance.now() - t0, flops: program.flops.total };
+    return this.log(step, program.run(inputs), t0, program);
+  }
+
+  /** The same update on any backend (the webgpu backend reads its outputs back asynchronously). */
+  async stepAsync(step: number, batches: readonly TokenBatch[]): Promise<StepLog> {
+    const t0 = performance.now();
+    const variant = this.options.objective.variant?.(step, 'train') ?? 'default';
+    const inputs = this.inputs(batches, step);
+    const program = await this.programAsync(variant, inputs);
+    return this.log(step, await program.runAsync(inputs), t0, program);
   }
 
   /**
@@ -123,7 +156,8 @@ export class StepRunner {
     if (compiled) return compiled.flops.total;
     let flops = this.tracedFlops.get(variant);
     if (flops === undefined) {
-      flops = countFlops(trace(this.stepFunction(variant) as never, [this.state(), this.inputs(batches, step)]).outputs).total;
+      // only the state's shapes matter here, and the host copy has them
+      flops = countFlops(trace(this.stepFunction(variant) as never, [this.hostState, this.inputs(batches, step)]).outputs).total;
       this.tracedFlops.set(variant, flops);
     }
     return flops;
@@ -132,6 +166,11 @@ export class StepRunner {
   /** The current state on the host. */
   state(): TrainState {
     return this.active !== undefined ? this.programs.get(this.active)!.readState() : this.hostState;
+  }
+
+  /** The current state on the host, read back from any backend. */
+  async stateAsync(): Promise<TrainState> {
+    return this.active !== undefined ? this.programs.get(this.active)!.readStateAsync() : this.hostState;
   }
 
   setState(state: TrainState): void {

@@ -55,6 +55,8 @@ export interface TrainingOptions {
   readonly stopAfterSeconds?: number;
   /** Start from this state instead of the objective's initialisation (e.g. continued pretraining). */
   readonly initialState?: TrainState;
+  /** Where the steps run (default 'cpu'; 'webgpu': the state stays on the GPU, validation runs on the cpu backend). */
+  readonly backend?: 'cpu' | 'webgpu';
 }
 
 export interface TrainingResult {
@@ -92,7 +94,7 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
   }
   const runner = new StepRunner({
     objective: o.objective, schedule: o.schedule, adamw: o.adamw, seed: o.seed, ...(o.clipNorm !== undefined ? { clipNorm: o.clipNorm } : {}),
-    ...(o.lossNormalizer !== undefined ? { lossNormalizer: o.lossNormalizer } : {}),
+    ...(o.lossNormalizer !== undefined ? { lossNormalizer: o.lossNormalizer } : {}), ...(o.backend ? { backend: o.backend } : {}),
   }, initial);
   const split = o.dataset.split('train');
   const batches = shuffledBatches(split, { key: dataKey, batchSize: o.batchSize, start: cursor, dropLast: true });
@@ -111,20 +113,20 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
   const totals = (at: number) => ({ tokens: at * tokensPerUpdate, ...(flops !== undefined ? { flops } : {}) });
   const startedAt = performance.now();
   let timeLimitReached = false;
-  const validate = (step: number) => {
+  const validate = async (step: number) => {
     if (!o.valid?.length) return;
-    const r = evaluateObjective(o.objective, runner.state(), o.valid, o.seed + VALID_SEED_OFFSET);
+    const r = evaluateObjective(o.objective, await runner.stateAsync(), o.valid, o.seed + VALID_SEED_OFFSET);
     validation.push({ step, ...r });
     o.log?.write({ update: step, valid_loss: r.loss, ...totals(step), ...Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [`valid_${k}`, v])) });
   };
   let lastSaved = ck ? start : undefined;
-  const save = (step: number) => {
-    o.checkpoints?.save({ state: runner.state(), step, cursor });
+  const save = async (step: number) => {
+    if (o.checkpoints) o.checkpoints.save({ state: await runner.stateAsync(), step, cursor });
     lastSaved = step;
   };
   let step = start;
   try {
-    if (start === 0 && o.evalEvery > 0) validate(0);
+    if (start === 0 && o.evalEvery > 0) await validate(0);
     while (step < o.steps && !interrupted && !timeLimitReached) {
       const micro: TokenBatch[] = [];
       for (let i = 0; i < o.accumulate; i++) {
@@ -133,7 +135,7 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
         micro.push(tokenBatchFromRows(next.value.data, o.seqLen, 'train'));
         cursor = next.value.next;
       }
-      const log = runner.step(step, micro);
+      const log = await runner.stepAsync(step, micro);
       if (!Number.isFinite(log.loss) || !Number.isFinite(log.gradNorm)) {
         o.log?.write({ event: 'diverged', step: step + 1, loss: log.loss, gnorm: log.gradNorm });
         throw new TrainingDivergedError(
@@ -153,22 +155,22 @@ export async function train(o: TrainingOptions): Promise<TrainingResult> {
       }
       o.onStep?.(log);
       if (o.stopAfterSeconds !== undefined && (performance.now() - startedAt) / 1000 >= o.stopAfterSeconds) timeLimitReached = true;
-      if (o.evalEvery > 0 && step % o.evalEvery === 0) validate(step);
-      if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0 && step < o.steps) save(step);
+      if (o.evalEvery > 0 && step % o.evalEvery === 0) await validate(step);
+      if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0 && step < o.steps) await save(step);
       // let signal handlers run between updates
       await new Promise((r) => setImmediate(r));
     }
     // a resumed run that had nothing left to do leaves its files as they were
     if (step > start) {
-      if (validation[validation.length - 1]?.step !== step) validate(step);
-      save(step);
+      if (validation[validation.length - 1]?.step !== step) await validate(step);
+      await save(step);
     }
   } finally {
     bar.stop();
     process.removeListener('SIGINT', onSigint);
     o.signal?.removeEventListener('abort', onSigint);
   }
-  return { state: runner.state(), steps: step, interrupted, timeLimitReached, history, validation };
+  return { state: await runner.stateAsync(), steps: step, interrupted, timeLimitReached, history, validation };
 }
 
 /** FLOPs of updates 0..start-1 (a resumed run's total so far), by each update's program. */

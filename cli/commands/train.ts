@@ -10,7 +10,7 @@ const Flags = t.intersection([
   t.type({ corpus: t.string, out: t.string }),
   t.partial({
     objective: t.string, steps: IntFromString, preset: t.string, config: t.string, resume: t.boolean, overwrite: t.boolean, seed: IntFromString, 'batch-size': IntFromString,
-    lr: NumberFromString, init: t.string, 'hard-tokens': t.string, tensorboard: t.string, 'no-progress': t.boolean, json: t.boolean,
+    lr: NumberFromString, backend: t.union([t.literal('cpu'), t.literal('webgpu')]), init: t.string, 'hard-tokens': t.string, tensorboard: t.string, 'no-progress': t.boolean, json: t.boolean,
   }),
 ]);
 
@@ -34,6 +34,7 @@ export const trainCommand: Command = {
     seed: { type: 'string' },
     'batch-size': { type: 'string' },
     lr: { type: 'string' },
+    backend: { type: 'string' },
     init: { type: 'string' },
     'hard-tokens': { type: 'string' },
     tensorboard: { type: 'string' },
@@ -52,6 +53,7 @@ export const trainCommand: Command = {
       '  --resume             continue from the run directory\'s latest checkpoint (bit-identical continuation)',
       '  --overwrite          replace the run already in --out (removes only what training wrote there)',
       '  --seed N, --batch-size N, --lr X',
+      '  --backend cpu|webgpu where the training steps run (webgpu: WGSL kernels, state on the GPU; validation stays on the cpu)',
       '  --init CKPT          se: the pretrained model to continue from (stage 1 scores the corpus with it)',
       '  --hard-tokens FILE   se: stage-1 output to reuse instead of computing it',
       '  --tensorboard DIR    also write the logged scalars as TensorBoard event files to DIR (tensorboard --logdir DIR)',
@@ -85,6 +87,7 @@ export const trainCommand: Command = {
       ...(f.init ? { initFrom: f.init } : {}),
       ...(f['hard-tokens'] ? { hardTokens: f['hard-tokens'] } : {}),
       ...(f.tensorboard ? { tensorboard: f.tensorboard } : {}),
+      ...(f.backend ? { backend: f.backend } : {}),
     });
     const last = result.history[result.history.length - 1];
     const valid = result.validation[result.validation.length - 1];

@@ -22,6 +22,7 @@ import { CliError } from '../options.ts';
 import { continuedJob } from './continueModel.ts';
 import { HARD_TOKENS_FILE, JOB_FILE, LOG_FILE, checkResumedJob, checkRunFolder, clearRun } from './runFolder.ts';
 import { type TrainJob, buildObjective, jobJson } from './resolveJob.ts';
+import { releaseWebgpu } from '../../compiler/backends/webgpu/device.ts';
 
 export interface RunOptions {
   readonly out: string;
@@ -42,6 +43,8 @@ export interface RunOptions {
   readonly tensorboard?: string;
   /** Stops training cleanly (a checkpoint is saved) once aborted, as Ctrl-C does. */
   readonly signal?: AbortSignal;
+  /** Where the training steps run (default 'cpu'). */
+  readonly backend?: 'cpu' | 'webgpu';
 }
 
 /** The first `batches` validation batches of the dataset (fixed: the same rows every evaluation). */
@@ -159,6 +162,7 @@ export async function runTrainJob(job: TrainJob, o: RunOptions): Promise<Trainin
     checkpoints: store, valid, ...(resumeFrom ? { resumeFrom } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.progress !== undefined ? { progress: o.progress } : {}),
     initialState: initial,
     ...(o.onStep ? { onStep: o.onStep } : {}), ...(o.stopAfterSeconds !== undefined ? { stopAfterSeconds: o.stopAfterSeconds } : {}),
-  });
+    ...(o.backend ? { backend: o.backend } : {}),
+  }).finally(() => (o.backend === 'webgpu' ? releaseWebgpu() : undefined)); // Dawn's device would keep the process alive
   return { ...result, objective };
 }
