@@ -109,7 +109,7 @@ describe('pretext serve in headless Chromium (cross-origin isolated)', () => {
 
     const png = await browser.page.screenshot({ fullPage: true });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    // PRETEXT_SCREENSHOT=docs/serve.png refreshes the README's screenshot
+    // PRETEXT_SCREENSHOT=FILE keeps it (the README's docs/serve.png is the page's default settings after 250 updates)
     if (process.env['PRETEXT_SCREENSHOT']) writeFileSync(process.env['PRETEXT_SCREENSHOT'], png);
   }, 120_000);
 
