@@ -54,10 +54,11 @@ export interface BrowserPage {
 
 /**
  * Headless Chromium on a page serving `script` as an ES module from http://127.0.0.1 (a secure
- * context, which WebGPU needs), with WebGPU enabled on SwiftShader. Fails loudly, never skips,
+ * context, which WebGPU needs), with WebGPU enabled on SwiftShader; ready once the page defines
+ * `readyGlobal` on globalThis. Fails loudly, never skips,
  * when Chromium is missing: CI must run these tests.
  */
-export async function openPage(script: string): Promise<BrowserPage> {
+export async function openPage(script: string, readyGlobal = 'pretextGpujs'): Promise<BrowserPage> {
   const server: Server = createServer((req, res) => {
     if (req.url === '/page.js') {
       res.setHeader('content-type', 'text/javascript');
@@ -80,7 +81,7 @@ export async function openPage(script: string): Promise<BrowserPage> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => 'pretextGpujs' in globalThis, undefined, { timeout: 30_000 }).catch((e: Error) => {
+    await page.waitForFunction((name) => name in globalThis, readyGlobal, { timeout: 30_000 }).catch((e: Error) => {
       throw new Error(`the test page did not start: ${errors.join('; ') || e.message}`);
     });
     return { page, close };

@@ -18,26 +18,41 @@ export interface MatmulTile {
   readonly tn: number;
 }
 
-/** Largest first; all have 256 invocations and fit the default 16 KiB of workgroup memory. */
+/** What a device compiles well: software WebGPU takes minutes over big register blocks and workgroups. */
+export interface ShaderLimits {
+  readonly maxAccumulators: number;
+  /** Invocations per workgroup the kernels use. */
+  readonly invocations: number;
+}
+export const GPU_LIMITS: ShaderLimits = { maxAccumulators: 64, invocations: 256 };
+export const SOFTWARE_LIMITS: ShaderLimits = { maxAccumulators: 16, invocations: 64 };
+
+const invocations = (t: MatmulTile) => (t.bm / t.tm) * (t.bn / t.tn);
+
+/** Largest first, per workgroup size; all fit the default 16 KiB of workgroup memory. */
 export const MATMUL_TILES: readonly MatmulTile[] = [
   { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 },
   { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 },
   { bm: 32, bn: 32, bk: 16, tm: 2, tn: 2 },
   { bm: 16, bn: 16, bk: 16, tm: 1, tn: 1 },
+  // 64 invocations (software adapters)
+  { bm: 32, bn: 32, bk: 16, tm: 4, tn: 4 },
+  { bm: 16, bn: 16, bk: 16, tm: 2, tn: 2 },
 ];
 
 /** Enough workgroups to fill a large GPU (about two per streaming multiprocessor). */
 const WANT_GROUPS = 256;
 
 /**
- * The tile for a shape: the largest tile that is not mostly padding and still gives enough
- * workgroups to occupy the GPU; small or skinny products get smaller tiles. `maxAccumulators`
- * caps the register block (software WebGPU compiles 32 or more accumulators for minutes).
+ * The tile for a shape, among the device's tiles: the largest that is not mostly padding and still
+ * gives enough workgroups to occupy the GPU; small or skinny products get smaller tiles.
  */
-export function matmulTile(m: number, n: number, batch: number, maxAccumulators = 64): MatmulTile {
-  const fits = (t: MatmulTile) => t.bm === 16 || (t.tm * t.tn <= maxAccumulators && m >= t.bm / 2 && n >= t.bn / 2);
+export function matmulTile(m: number, n: number, batch: number, limits: ShaderLimits = GPU_LIMITS): MatmulTile {
+  const tiles = MATMUL_TILES.filter((t) => invocations(t) === limits.invocations && t.tm * t.tn <= limits.maxAccumulators);
+  const smallest = tiles[tiles.length - 1]!;
+  const fits = (t: MatmulTile) => t === smallest || (m >= t.bm / 2 && n >= t.bn / 2);
   const groups = (t: MatmulTile) => ceilDiv(m, t.bm) * ceilDiv(n, t.bn) * batch;
-  return MATMUL_TILES.find((t) => fits(t) && groups(t) >= WANT_GROUPS) ?? MATMUL_TILES.find((t) => fits(t) && groups(t) >= WANT_GROUPS / 4) ?? MATMUL_TILES[MATMUL_TILES.length - 1]!;
+  return tiles.find((t) => fits(t) && groups(t) >= WANT_GROUPS) ?? tiles.find((t) => fits(t) && groups(t) >= WANT_GROUPS / 4) ?? smallest;
 }
 
 /** Word index of op(X)[row, col] of batch `b` (i32 WGSL), for the operand's strides. */

@@ -1,7 +1,7 @@
 import type { KernelProgram, MatmulKernel, RowKernel } from '../../kernel/kernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
 import { kernelBuffers } from '../../schedule/liveness.ts';
-import { type MatmulTile, matmulShader, matmulTile } from './matmulShader.ts';
+import { GPU_LIMITS, type MatmulTile, SOFTWARE_LIMITS, matmulShader, matmulTile } from './matmulShader.ts';
 import { type KernelContext, mapShader } from './mapShader.ts';
 import { type RowLayout, rowLayout, rowShader } from './rowShader.ts';
 import { scatterShader } from './scatterShader.ts';
@@ -9,8 +9,6 @@ import { MAX_GROUPS, type ShaderSpec, ceilDiv, shaderSource } from './shaderModu
 import { ARENA } from './wgslExpr.ts';
 
 const FILL_GROUP = 256;
-/** Register block cap on software adapters. */
-const SOFTWARE_ACCUMULATORS = 16;
 
 /** A word-wise fill (`value` as WGSL) or copy (`from`) of `words` words at word offset `at`. */
 export function wordsShader(label: string, at: number, words: number, source: { value: string } | { from: number }): ShaderSpec {
@@ -46,6 +44,7 @@ export interface ShaderOptions {
  */
 export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTable, options: ShaderOptions = {}): ShaderSpec[] {
   const ctx: KernelContext = { wordOffset: (b) => plan.offsets[b]! / 4, siteId: sites.id };
+  const limits = options.software ? SOFTWARE_LIMITS : GPU_LIMITS;
   const io = p.kernels.map((k) => kernelBuffers(k));
   const outputs = new Set(p.outputBuffers);
   const out: ShaderSpec[] = [];
@@ -54,11 +53,11 @@ export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTa
     let spec: ShaderSpec | undefined;
     switch (k.kind) {
       case 'map': spec = mapShader(k, ctx, label, i); break;
-      case 'row': spec = rowShader(k, ctx, label, i, (options.rowLayout ?? rowLayout)(k)); break;
+      case 'row': spec = rowShader(k, ctx, label, i, options.rowLayout?.(k) ?? rowLayout(k, limits.invocations)); break;
       case 'scatter': spec = scatterShader(k, ctx, label, i); break;
       case 'matmul': {
         const readElsewhere = outputs.has(k.c) || io.some((x, j) => j !== i && x.reads.has(k.c));
-        spec = matmulShader(k, ctx, label, i, readElsewhere, options.matmulTile?.(k) ?? matmulTile(k.m, k.n, k.batch, options.software ? SOFTWARE_ACCUMULATORS : undefined));
+        spec = matmulShader(k, ctx, label, i, readElsewhere, options.matmulTile?.(k) ?? matmulTile(k.m, k.n, k.batch, limits));
       }
     }
     if (spec) out.push(spec);

@@ -21,18 +21,18 @@ export interface RowLayout {
  * When the reduced axes come first (bias and LayerNorm-gain gradients: sums over batch and
  * sequence), neighbouring invocations take neighbouring columns so reads stay contiguous.
  */
-export function rowLayout(k: RowKernel): RowLayout {
+export function rowLayout(k: RowKernel, invocations = 256): RowLayout {
   const kept = k.space.map((_, i) => i).filter((i) => !k.reduced.includes(i));
   const rows = kept.reduce((a, i) => a * k.space[i]!, 1);
   const reduced = k.reduced.reduce((a, i) => a * k.space[i]!, 1);
   const columns = kept.length > 0 && k.reduced.every((a) => a < kept[0]!);
   if (columns) {
-    const r = Math.min(64, pow2AtLeast(rows));
-    return { rows: r, lanes: Math.min(256 / r, pow2AtLeast(reduced)) };
+    const r = Math.min(64, invocations, pow2AtLeast(rows));
+    return { rows: r, lanes: Math.min(invocations / r, pow2AtLeast(reduced)) };
   }
-  if (reduced < 16) return { rows: 64, lanes: 1 };
-  const lanes = Math.min(256, pow2AtLeast(reduced));
-  return { rows: 256 / lanes, lanes };
+  if (reduced < 16) return { rows: Math.min(64, invocations), lanes: 1 };
+  const lanes = Math.min(invocations, pow2AtLeast(reduced));
+  return { rows: invocations / lanes, lanes };
 }
 
 const ROW = 'px_row';

@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   scatter: scatterFailures,
   errors: async () => (await import('./errorCases.ts')).errorChecks(),
   step: async () => (await import('./stepCases.ts')).stepChecks(),
+  objectives: async () => (await import('./objectiveCases.ts')).objectiveChecks(process.argv.slice(3).length ? process.argv.slice(3) : undefined),
 };
 
 const suite = process.argv[2] ?? '';
