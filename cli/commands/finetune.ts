@@ -87,7 +87,7 @@ export const finetuneCommand: Command = {
                        best/, the best model in HF BertForSequenceClassification layout (for pretext predict)
 ${downstreamTaskUsage}
   --epochs N (50) --batch N (128) --lr X (1e-4) --warmup N (50 steps) --weight-decay X (0.01)
-  --clip-norm X (1; 0 for none) --eval-every N (200 updates; also at every epoch's end) --seq-len L (32)
+  --clip-norm X (1; 0 for none) --eval-every N (200 updates; also at every epoch's end) --seq-len L (32, or the model's positions if fewer)
   --seed S             also seeds shuffling, dropout and the head's initialisation
   --config FILE.json   { epochs, batchSize, lr, warmupSteps, weightDecay, clipNorm, evalEvery, seed, seqLen } (flags win)
   --from-scratch       the same architecture from random initialisation (the baseline)
@@ -111,13 +111,14 @@ polynomial decay to 1e-7 after warmup, HF BertForSequenceClassification's head (
       ...(f['eval-every'] !== undefined ? { evalEvery: f['eval-every'] } : {}),
       ...(f.seed !== undefined ? { seed: f.seed } : {}),
     };
-    const seqLen = f['seq-len'] ?? fromFile.seqLen ?? 32;
     const latest = latestCheckpoint(f.out);
     if (!f.resume && latest !== undefined) {
       throw new CliError(`${f.out} already holds a fine-tuning run: --resume to continue it, or choose another --out`, { flag: 'out', dir: f.out });
     }
     if (f.resume) checkResumable(f.out, latest, options);
     const enc = loadCheckpointEncoder(f.checkpoint);
+    // Spec 5b7's 32, or fewer where the model has fewer positions (as eval probe does); an explicit longer one is an error.
+    const seqLen = f['seq-len'] ?? fromFile.seqLen ?? Math.min(32, enc.config.maxPositions);
     const { data, description } = loadDownstreamTask(values, enc, seqLen);
     const say = (line: string) => (f.json ? undefined : console.error(line));
     if (data.train.tokenTypes.some((x) => x > 0) && enc.config.typeVocabSize < 2) {

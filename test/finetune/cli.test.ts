@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sampleDownstreamSentences, taskRows, writeTaskCsv } from '../../corpora/pcfg/index.ts';
@@ -70,6 +70,13 @@ describe('pretext finetune / predict / eval probe on CSV files', () => {
     });
     expect(j.epochs).toEqual(JSON.parse(JSON.stringify(ref.epochs)));
     expect(j).toMatchObject({ trainCsv, validCsv, train: 60, valid: 30, classes: classNames(data.labels).length });
+  });
+
+  it("without --seq-len, rows are as long as spec 5b7's 32 or the model's positions if fewer", async () => {
+    const r = await runCli(['finetune', '--checkpoint', ckpt, '--out', join(root, 'positions'), '--train-csv', trainCsv, '--valid-csv', validCsv, '--epochs', '1', '--batch', '30', '--json']);
+    expect(r.err).not.toMatch(/exceed/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'positions', 'best', 'config.json'), 'utf8')).pretext.task.seqLen).toBe(12);
   });
 
   it('a config file sets the options (flags win); bad input fails with a message naming the flag, file or key', async () => {
