@@ -1,4 +1,5 @@
 // npm run bench -- matmul [--size N] [--threads T] [--no-fma] [--shape m,n,k[,tA,tB,batch]] [--budget MS] [--suite [--rounds R]] [--json]
+//                 matmul --backend webgpu [--sizes 1024,2048,4096,8192] [--runs R]   (bench/webgpuMatmul.ts)
 //
 // Times the wasm SIMD GEMM (compiler/backends/cpu/wasm) on square or given shapes. --suite runs
 // n = 256/512/1024 on 1 and T threads, the BERT shapes, the mul+add kernel, a plain-JS blocked
@@ -7,7 +8,8 @@
 // catches quieter moments); GFLOP/s = 2·m·n·k·batch / time.
 
 import os from 'node:os';
-import type { Benchmark } from './benchmark.ts';
+import { BenchInputError, type Benchmark } from './benchmark.ts';
+import { webgpuMatmulBench } from './webgpuMatmul.ts';
 import { instantiateGemm, type GemmCall, type GemmKernel } from '../compiler/backends/cpu/wasm/gemm.ts';
 import { ParallelGemm, gemmParallelScratchBytes, gemmThreadScratchBytes } from '../compiler/backends/cpu/wasm/gemm-parallel.ts';
 import { WorkerPool } from '../compiler/backends/cpu/wasm/pool.ts';
@@ -115,6 +117,9 @@ function dispatchMicros(pool: WorkerPool): { hot: number; cold: number } {
 }
 
 async function run(argv: readonly string[], opts: { json: boolean }): Promise<Record<string, unknown>> {
+  const backend = flag(argv, '--backend') ?? 'cpu';
+  if (backend === 'webgpu') return webgpuMatmulBench(argv, (name) => flag(argv, name), opts.json);
+  if (backend !== 'cpu') throw new BenchInputError(`--backend ${backend}: unknown (cpu | webgpu)`, { flag: 'backend', value: backend });
   const threads = Number(flag(argv, '--threads') ?? Math.min(2, os.availableParallelism()));
   const fma = !argv.includes('--no-fma');
   const budget = Number(flag(argv, '--budget') ?? 600);
@@ -182,6 +187,6 @@ async function run(argv: readonly string[], opts: { json: boolean }): Promise<Re
 
 export const matmulBenchmark: Benchmark = {
   name: 'matmul',
-  summary: 'wasm SIMD GEMM: GFLOP/s for square n (--size), a --shape, or the BERT --suite; --threads T',
+  summary: 'wasm SIMD GEMM: GFLOP/s for square n (--size), a --shape, or the BERT --suite; --threads T; --backend webgpu: the WGSL tiled matmul at --sizes',
   run,
 };

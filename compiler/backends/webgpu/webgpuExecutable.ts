@@ -178,6 +178,13 @@ export class WebgpuExecutable {
     });
   }
 
+  /** Resolves when every submission so far has finished on the GPU (timing without readback). */
+  async finished(): Promise<void> {
+    const { ctx } = await this.ready();
+    await ctx.device.queue.onSubmittedWorkDone();
+    checkAlive(ctx);
+  }
+
   /** Copies inputs in, runs, reads the outputs back. */
   runAsync(inputs: readonly HostArray[]): Promise<HostArray[]> {
     return this.submit(this.program.inputBuffers.map((b, i) => [b, inputs[i]!.data] as const), this.program.outputBuffers);

@@ -42,8 +42,8 @@ const RUNNER = new URL('./nodeRunner.ts', import.meta.url).pathname;
  * A suite of nodeRunner.ts in a Dawn child process. A machine without an adapter fails loudly
  * (CI installs Chromium, whose SwiftShader is the adapter there), like the Chromium tests.
  */
-export function dawnSuite(suite: string): ChildResult {
-  const r = runDawnChild(RUNNER, [suite]);
+export function dawnSuite(suite: string, timeoutMs?: number): ChildResult {
+  const r = runDawnChild(RUNNER, [suite], dawnEnv(), timeoutMs);
   if (r.unavailable) throw new Error(`no WebGPU adapter for the webgpu tests: ${r.unavailable} (install Debian's chromium for SwiftShader)`);
   return r;
 }

@@ -15,7 +15,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   scatter: scatterFailures,
   errors: async () => (await import('./errorCases.ts')).errorChecks(),
   step: async () => (await import('./stepCases.ts')).stepChecks(),
-  objectives: async () => (await import('./objectiveCases.ts')).objectiveChecks(process.argv.slice(3).length ? process.argv.slice(3) : undefined),
+  bertTiny: async () => (await import('./stepCases.ts')).workloadLosses(),
 };
 
 const suite = process.argv[2] ?? '';
@@ -25,7 +25,9 @@ if (suite === 'noAdapter') {
   console.log(JSON.stringify(await noAdapterCheck()));
   process.exit(0);
 }
-const run = suites[suite];
+// objectives:NAME,NAME... trains those objectives on both backends
+const objectives = suite.startsWith('objectives:') ? suite.slice('objectives:'.length).split(',') : undefined;
+const run = objectives ? async () => (await import('./objectiveCases.ts')).objectiveChecks(objectives) : suites[suite];
 if (!run) {
   console.log(JSON.stringify({ failures: [`unknown suite "${suite}" (${Object.keys(suites).join(', ')})`], checked: 0 }));
   process.exit(0);

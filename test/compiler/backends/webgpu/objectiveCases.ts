@@ -14,13 +14,14 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Ma
 
 export async function objectiveChecks(names: readonly string[] = objectiveNames()): Promise<{ failures: string[]; checked: number; losses: Record<string, number[]> }> {
   const corpus = tinyPcfgCorpus({ sentences: 120, seqLen: 16, batchRows: 4, validationRows: 4 });
-  const encoder = tinyEncoder(corpus.vocab, corpus.seqLen, { hidden: 16, layers: 1, heads: 2, ffn: 32 });
+  // one layer (ScTD needs two: it drops tokens between the first and the last)
+  const encoderFor = (name: string) => tinyEncoder(corpus.vocab, corpus.seqLen, { hidden: 16, layers: name === 'sctd' ? 2 : 1, heads: 2, ffn: 32 });
   // SE's stage-1 output: two hard positions in every block
   const hardPositions = new Map(corpus.train.flatMap((b) => Array.from(b.blockIds ?? [], (id) => [id, Int32Array.from([1, 2])] as const)));
   const failures: string[] = [];
   const losses: Record<string, number[]> = {};
   for (const name of names) {
-    const objective = objectiveEntry(name).build(OPTIONS[name] ?? {}, { encoder, vocab: corpus.vocab, hardPositions });
+    const objective = objectiveEntry(name).build(OPTIONS[name] ?? {}, { encoder: encoderFor(name), vocab: corpus.vocab, hardPositions });
     const initial = StepRunner.initialState(objective, 3);
     const options = { objective, schedule: { kind: 'constant', lr: 3e-3, warmupSteps: 0 } as const, adamw: QUICK_ADAMW, seed: 3 };
     const cpu = new StepRunner(options, initial);

@@ -3,7 +3,7 @@
  * (the bench workload's model, forward, backward and AdamW) with its state resident on the device.
  */
 import { compileWorkloadStep } from '../../../../bench/bertMlmStep.ts';
-import type { BertWorkloadConfig } from '../../../../bench/workload/bertWorkload.ts';
+import { BERT_WORKLOAD_CONFIGS, type BertWorkloadConfig } from '../../../../bench/workload/bertWorkload.ts';
 import type { HostTensor } from '../../../../dsl/host.ts';
 import { flatten } from '../../../../dsl/tree.ts';
 
@@ -43,4 +43,11 @@ export async function stepChecks(): Promise<{ failures: string[]; checked: numbe
   const nextGpu = ((await gpu.step.runAsync(gpu.inputsFor(STEPS) as never)) as { loss: HostTensor }).loss.item();
   if (!close(nextGpu, nextCpu, 2e-5)) failures.push(`step after writeState: webgpu loss ${nextGpu}, cpu ${nextCpu}`);
   return { failures, checked: STEPS + 1, losses, cpuLosses, donated: gpu.step.stats.donated };
+}
+
+/** The bench workload's tiny configuration for `steps` steps on the webgpu backend: its losses. */
+export async function workloadLosses(steps = 21): Promise<{ failures: string[]; checked: number; losses: number[] }> {
+  const { step, inputsFor } = compileWorkloadStep(BERT_WORKLOAD_CONFIGS.tiny, 'webgpu');
+  const pending = Array.from({ length: steps }, (_, i) => step.runAsync(inputsFor(i) as never) as Promise<{ loss: HostTensor }>);
+  return { failures: [], checked: steps, losses: (await Promise.all(pending)).map((o) => o.loss.item()) };
 }
