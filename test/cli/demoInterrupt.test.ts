@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STUDY_API, TINY_BASE, studyFixture, writeStudy } from '../study/fixture.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
 // `pretext demo` (npm start) runs a study and writes results.md beside its figures; here on a tiny
 // study (--study) instead of studies/objectives.ts, which takes minutes.
@@ -22,19 +22,6 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const stepDirs = (run: string) => (existsSync(run) ? readdirSync(run).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))) : []);
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 describe('pretext demo', () => {
   it('Ctrl-C stops it with exit 130 and checkpoints; the same command resumes and writes results.md (comparable columns) beside the figures', async () => {

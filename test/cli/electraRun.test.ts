@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGrammarFile, sampleDownstreamSentences, sampleSentences, taskClassNames } from '../../corpora/pcfg/index.ts';
 import { excessLoss, linearProbe, loadCheckpointEncoder, loadCheckpointMlm, pcfgProbeData } from '../../eval/index.ts';
 import { foldIn, key } from '../../prng/key.ts';
 import { readMinimal } from '../models/checkpoint/minimalReader.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
 /**
  * An ELECTRA run through the real path (pcfg generate -> train -> eval): its checkpoint's model is
@@ -16,20 +16,6 @@ import { readMinimal } from '../models/checkpoint/minimalReader.ts';
 const dir = mkdtempSync(join(tmpdir(), 'pretext-electra-run-'));
 const corpus = join(dir, 'corpus');
 const runDir = join(dir, 'run');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 const ck = () => join(runDir, 'step-000002');
 

@@ -1,19 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { commands } from '../../cli/registry.ts';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+import { runCli as run } from '../helpers/runCli.ts';
 
 describe('help of a command group', () => {
   it.each(['pcfg', 'corpus', 'eval'])('pretext %s --help lists exactly its subcommands and exits 0', async (group) => {

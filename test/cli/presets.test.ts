@@ -2,30 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESET_DIR, applyPreset, readPreset } from '../../cli/train/presets.ts';
 import { resolveSchedule } from '../../cli/train/scheduleConfig.ts';
 import { type TrainJob, resolveTrainJob } from '../../cli/train/resolveJob.ts';
 import type { TrainConfig } from '../../cli/train/trainConfig.ts';
 import { electraModelConfig } from '../../models/electra.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pretext-presets-'));
 const corpus = join(dir, 'corpus');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 // enough training rows for the PCFG study's 1024-row micro-batches
 beforeAll(async () => {

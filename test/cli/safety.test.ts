@@ -1,25 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { rawValues, readSafetensors } from '../../models/checkpoint/index.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
 // Mistakes in `pretext train` and `pretext demo` are one-line errors naming the flag, field or
 // step, and none of them damages a run already on disk.
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 const dir = makeTmpDir('pretext-safety-');
 const corpus = join(dir, 'corpus');

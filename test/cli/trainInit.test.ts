@@ -1,27 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { readVocabFile } from '../../corpora/tokenizer/index.ts';
 import { checkpointConfig, saveCheckpoint } from '../../models/checkpoint/index.ts';
 import { encoderConfig, type EncoderConfig } from '../../models/config.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 import { randomMlmParams } from '../models/checkpoint/fixtures.ts';
 import { writeHfCheckpoint } from '../models/checkpoint/hfFixtures.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 afterEach(() => vi.restoreAllMocks());
 
 const dir = makeTmpDir('pretext-init-');

@@ -1,26 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { openDataset } from '../../corpora/dataset/index.ts';
 import { generateGrammar, parseRuleText, readGrammarFile, sampleSentences, sentenceAt, sentenceText, writeGrammarFile } from '../../corpora/pcfg/index.ts';
 import { createWordPieceTokenizer, readVocabFile } from '../../corpora/tokenizer/index.ts';
 import { foldIn, key } from '../../prng/index.ts';
 import { makeTmpDir } from './tmpDir.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
-/** Runs the CLI in-process; returns the exit code and what it printed. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 afterEach(() => vi.restoreAllMocks());
 
 const dir = makeTmpDir();

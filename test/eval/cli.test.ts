@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { formatRuleText, optimalSingleMaskLoss, sampleDownstreamSentences, sampleSentences, taskClassNames, writeGrammarFile } from '../../corpora/pcfg/index.ts';
 import { formatVocabText } from '../../corpora/tokenizer/index.ts';
 import { BUDGET_MASKING, excessLoss, linearProbe, mlmHessianTrace, pcfgMlmPool, pcfgProbeData } from '../../eval/index.ts';
@@ -8,20 +7,7 @@ import { checkpointConfig, saveCheckpoint, saveRunCheckpoint } from '../../model
 import { foldIn, key } from '../../prng/key.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 import { tinyEncoderConfig, tinyGrammar, tinyView, tinyVocab } from './fixtures.ts';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+import { runCli as run } from '../helpers/runCli.ts';
 
 afterEach(() => vi.restoreAllMocks());
 

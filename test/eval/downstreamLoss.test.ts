@@ -5,7 +5,7 @@ import { parseRuleText, Q_EPSILON, rawWeightGrammar, sampleSentences, sentenceCo
 import { excessLoss, scoreConditionals } from '../../eval/index.ts';
 import { checkpointConfig, saveCheckpoint } from '../../models/checkpoint/index.ts';
 import { foldIn, key } from '../../prng/index.ts';
-import { runCli } from '../corpora/pcfg/runCli.ts';
+import { runCli } from '../helpers/runCli.ts';
 import { H09, TWO_LENGTHS } from '../corpora/pcfg/twoLengths.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 import { tinyEncoderConfig, tinyView, tinyVocab } from './fixtures.ts';

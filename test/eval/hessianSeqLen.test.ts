@@ -1,25 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { formatRuleText, sampleSentences } from '../../corpora/pcfg/index.ts';
 import { BUDGET_MASKING, mlmHessianTrace, pcfgMlmPool } from '../../eval/index.ts';
 import { checkpointConfig, saveCheckpoint } from '../../models/checkpoint/index.ts';
 import { foldIn, key } from '../../prng/key.ts';
 import { makeTmpDir } from '../corpora/tmpDir.ts';
 import { tinyEncoderConfig, tinyGrammar, tinyView, tinyVocab } from './fixtures.ts';
+import { runCli as run } from '../helpers/runCli.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 afterEach(() => vi.restoreAllMocks());
 
 describe('eval hessian takes its row length from the checkpoint', () => {

@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { generateGrammar, sampleSentences, sentenceCount, type Grammar, type GrammarShape } from '../../corpora/pcfg/index.ts';
 import { buildWordLevelVocab, type Vocab } from '../../corpora/tokenizer/index.ts';
 import { sentencesToTokens, terminalTokenIds } from '../../eval/excessLoss.ts';
@@ -13,6 +11,7 @@ import { vocabInfo } from '../../objectives/objective.ts';
 import { key } from '../../prng/key.ts';
 import { permutation } from '../../prng/samplers.ts';
 import { StepRunner } from '../../train/loop.ts';
+export { runCli } from '../helpers/runCli.ts';
 
 /**
  * A grammar on which PCFG task B is learnable from a few hundred sentences once the words'
@@ -54,19 +53,3 @@ export function pretrainedCheckpoint(dir: string, steps: number): string {
   return out;
 }
 
-/** Runs the CLI, capturing what it prints. */
-export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-}

@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStudy } from '../../study/load.ts';
 import { runStudy } from '../../study/runStudy.ts';
 import { TINY_BASE, studyFixture, writeStudy } from './fixture.ts';
+import { runCli as cli } from '../helpers/runCli.ts';
 
 const TIMING = new Set(['ms', 'tokens_per_s', 'train_seconds']);
 
@@ -22,19 +22,6 @@ beforeAll(async () => {
   file = writeStudy(dir, 'cluster', `export default defineStudy({ name: 'cluster', base: ${JSON.stringify(base)}, runs: [${mlm(0)}, ${mlm(1)}, { objective: 'se', budget: { steps: 2 }, init: ${mlm(0)} }], evaluate: [evaluation('twiceStep', (ctx) => 2 * ctx.step)] });`);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 function bash(command: string, env: Record<string, string> = {}): Promise<{ code: number | null; err: string }> {
   const child = spawn('bash', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

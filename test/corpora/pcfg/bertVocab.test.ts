@@ -8,7 +8,7 @@ import {
 import { createWordPieceTokenizer, readVocabFile } from '../../../corpora/tokenizer/index.ts';
 import { foldIn, key } from '../../../prng/index.ts';
 import { makeTmpDir } from '../tmpDir.ts';
-import { runCli } from './runCli.ts';
+import { runCli } from '../../helpers/runCli.ts';
 
 // A hand-written vocab.txt laid out like BERT's: [PAD] first, unused slots, the specials at
 // 3..6, then whole words and continuation pieces, in no particular order.

@@ -8,7 +8,7 @@ import {
   writeGrammarFile, type Grammar,
 } from '../../../corpora/pcfg/index.ts';
 import { key } from '../../../prng/index.ts';
-import { runCli as run } from './runCli.ts';
+import { runCli as run } from '../../helpers/runCli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcfg-cli-'));
 const rules = join(dir, 'rules.txt');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { corpusStats, parseRuleText, sampleSentences, sentenceCount } from '../../../corpora/pcfg/index.ts';
 import { key } from '../../../prng/index.ts';
 import { makeTmpDir } from '../tmpDir.ts';
-import { runCli } from './runCli.ts';
+import { runCli } from '../../helpers/runCli.ts';
 import { H09, TWO_LENGTHS } from './twoLengths.ts';
 
 describe('the optimal loss on the downstream subset (4 < length < 32), beside the all-lengths one', () => {

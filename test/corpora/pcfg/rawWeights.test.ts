@@ -7,7 +7,7 @@ import {
 } from '../../../corpora/pcfg/index.ts';
 import { key } from '../../../prng/index.ts';
 import { makeTmpDir } from '../tmpDir.ts';
-import { runCli } from './runCli.ts';
+import { runCli } from '../../helpers/runCli.ts';
 
 // Per-LHS sums off 1 within the reader's 1e-3 tolerance: S 0.9999, A 0.9998, B 1.0005, C 1.
 // "x z" has two derivations (via S1: A -> x, via S2: C -> x), so p* at position 0 mixes two

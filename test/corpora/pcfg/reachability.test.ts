@@ -6,7 +6,7 @@ import {
 } from '../../../corpora/pcfg/index.ts';
 import { key } from '../../../prng/index.ts';
 import { makeTmpDir } from '../tmpDir.ts';
-import { runCli } from './runCli.ts';
+import { runCli } from '../../helpers/runCli.ts';
 
 // A1_1 is defined (lines 4-5) but no rule reaches it; A2_0 is reached only through A1_1.
 const RULES = `S S1 1

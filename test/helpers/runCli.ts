@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { main } from '../../../cli/main.ts';
+import { main } from '../../cli/main.ts';
 
 /** Runs the CLI in-process; returns the exit code and what it printed. */
 export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
