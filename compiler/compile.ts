@@ -91,7 +91,7 @@ function build(traced: TracedFunction, options: CompileOptions): Executable {
   }
   const fused = fuseGraph(traced.inputs, traced.outputs);
   if (options.backend === 'gpujs') return buildGpujs(fused, options.gpujsMode ?? 'cpu', t0); // gpujs backend
-  if (options.backend === 'webgpu') return buildWebgpu(fused, t0, options.poisonFreedBuffers ?? false); // webgpu backend
+  if (options.backend === 'webgpu') return buildWebgpu(fused, t0, { poison: options.poisonFreedBuffers ?? false }); // webgpu backend
   const plan: MemoryPlan = planMemory(fused);
   const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false, ...(options.simd !== undefined ? { simd: options.simd } : {}) });
   const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0, simdKernels: exe.simdKernels() };
