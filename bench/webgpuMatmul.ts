@@ -10,14 +10,14 @@ import { SiteTable, programShaders } from '../compiler/backends/webgpu/programSh
 import { WebgpuExecutable } from '../compiler/backends/webgpu/webgpuExecutable.ts';
 import { fuseGraph } from '../compiler/fusion/fuse.ts';
 import * as p from '../dsl/index.ts';
+import { spec } from '../dsl/host.ts';
 import { trace } from '../dsl/trace.ts';
 import { BenchInputError } from './benchmark.ts';
 
 type T = p.Tensor<p.Axes>;
 
 async function timeSize(n: number, runs: number): Promise<{ n: number; tile: string; ms: number; gflops: number }> {
-  const spec = (axes: string[]) => ({ axes, shape: [n, n], dtype: 'f32' as const });
-  const traced = trace(((a: T, b: T) => p.dot(a, b, 'k')) as never, [spec(['m', 'k']), spec(['k', 'n'])]);
+  const traced = trace(((a: T, b: T) => p.dot(a, b, 'k')) as never, [spec(['m', 'k'], [n, n]), spec(['k', 'n'], [n, n])]);
   const fused = fuseGraph(traced.inputs, traced.outputs);
   const plan = wordPlan(fused);
   const sites = new SiteTable();
