@@ -2,10 +2,10 @@ import type { Axes } from '../dsl/axes.ts';
 import type { HostTensor } from '../dsl/host.ts';
 import { type Concrete, type Symbolic, type TracedFunction, assembleOutputs, flattenArgs, trace } from '../dsl/trace.ts';
 import { CpuExecutable } from './backends/cpu/cpuExecutable.ts';
-import { buildGpujs } from './backends/gpujs/build.ts'; // gpujs backend
 import type { GpujsMode } from './backends/gpujs/modes.ts'; // gpujs backend
 import { buildWebgpu } from './backends/webgpu/build.ts'; // webgpu backend
 import { explainProgram } from './explain.ts';
+import { gpujsBackend } from './gpujsBackend.ts'; // gpujs backend (loaded on demand in browsers)
 import { type FlopCount, countFlops } from './flops.ts';
 import { graphFingerprint } from './fingerprint.ts';
 import { type FuseResult, fuseGraph } from './fusion/fuse.ts';
@@ -90,7 +90,7 @@ function build(traced: TracedFunction, options: CompileOptions): Executable {
     };
   }
   const fused = fuseGraph(traced.inputs, traced.outputs);
-  if (options.backend === 'gpujs') return buildGpujs(fused, options.gpujsMode ?? 'cpu', t0); // gpujs backend
+  if (options.backend === 'gpujs') return gpujsBackend().buildGpujs(fused, options.gpujsMode ?? 'cpu', t0); // gpujs backend
   if (options.backend === 'webgpu') return buildWebgpu(fused, t0, { poison: options.poisonFreedBuffers ?? false }); // webgpu backend
   const plan: MemoryPlan = planMemory(fused);
   const exe = new CpuExecutable(fused, plan, { poison: options.poisonFreedBuffers ?? false, ...(options.simd !== undefined ? { simd: options.simd } : {}) });
