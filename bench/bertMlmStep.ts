@@ -79,19 +79,15 @@ export function compileWorkloadStep(c: BertWorkloadConfig, backend: 'cpu' | 'web
   const loss = workloadLoss(config);
   const state = { params, opt: adamwInit(params) };
   const inputsFor = (step: number) => ({ batch: hostBatch, scalars: adamwScalarInputs(adamwScalars(WORKLOAD_ADAMW, BERT_WORKLOAD_HYPER.lr, step)) });
+  const stepFn = (s: { params: MlmModelParams; opt: { m: MlmModelParams; v: MlmModelParams } }, inp: { batch: WorkloadBatchTensors; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
+    const { value, grads } = p.valueAndGrad(loss)(s.params, inp.batch);
+    const upd = adamwUpdate(s.params, grads, s.opt, inp.scalars, WORKLOAD_ADAMW);
+    return { state: { params: upd.params, opt: upd.state }, outputs: { loss: value } };
+  };
   const t0 = performance.now();
-  const step = compileStep(
-    ((s: { params: MlmModelParams; opt: { m: MlmModelParams; v: MlmModelParams } }, inp: { batch: WorkloadBatchTensors; scalars: { lr: T; stepSize: T; invSqrtBiasCorrection2: T } }) => {
-      const { value, grads } = p.valueAndGrad(loss)(s.params, inp.batch);
-      const upd = adamwUpdate(s.params, grads, s.opt, inp.scalars, WORKLOAD_ADAMW);
-      return { state: { params: upd.params, opt: upd.state }, outputs: { loss: value } };
-    }) as never,
-    state as never,
-    inputsFor(0) as never,
-    { backend },
-  );
+  const step = compileStep(stepFn as never, state as never, inputsFor(0) as never, { backend });
   const compileMs = performance.now() - t0;
-  return { step, inputsFor, compileMs };
+  return { step, inputsFor, compileMs, stepFn, state };
 }
 
 const median = (xs: number[]) => {

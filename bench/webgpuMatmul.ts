@@ -21,7 +21,7 @@ async function timeSize(n: number, runs: number): Promise<{ n: number; tile: str
   const fused = fuseGraph(traced.inputs, traced.outputs);
   const plan = wordPlan(fused);
   const sites = new SiteTable();
-  const exe = new WebgpuExecutable(fused, plan, (software) => programShaders(fused, plan, sites, { software }), sites);
+  const exe = new WebgpuExecutable(fused, plan, (software, layout) => programShaders(fused, plan, layout, sites, { software }), sites);
   const ones = new Float32Array(n * n).fill(1);
   await exe.submit(fused.inputBuffers.map((b) => [b, ones] as const), [], false);
   await exe.submit([], []); // warm-up (and pipeline creation)

@@ -20,7 +20,7 @@ export function wordPlan(p: KernelProgram, aliases?: ReadonlyMap<number, number>
 export function buildWebgpu(fused: FuseResult, t0: number, options: ShaderOptions = {}): Executable {
   const plan = wordPlan(fused);
   const sites = new SiteTable();
-  const exe = new WebgpuExecutable(fused, plan, (software) => programShaders(fused, plan, sites, { software, ...options }), sites);
+  const exe = new WebgpuExecutable(fused, plan, (software, layout) => programShaders(fused, plan, layout, sites, { software, ...options }), sites);
   const stats = { kernels: fused.kernels.length, peakBytes: plan.peakBytes, unplannedBytes: plan.unplannedBytes, compileMs: performance.now() - t0 };
   return {
     run: () => {

@@ -13,8 +13,8 @@ export interface WebgpuContext {
 
 let current: Promise<WebgpuContext> | undefined;
 
-/** Limits the backend raises to the adapter's maxima (large arenas; the rest keep their defaults). */
-const RAISED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const;
+/** Limits the backend raises to the adapter's maxima (large and several arenas; the rest keep their defaults). */
+const RAISED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const;
 
 async function open(): Promise<WebgpuContext> {
   const gpu = await navigatorGpu();

@@ -1,11 +1,12 @@
 import { unravelIndex, varIdx } from '../../kernel/indexExpr.ts';
 import { type MapKernel, loopVar } from '../../kernel/kernel.ts';
+import type { WordPlace } from './arenas.ts';
 import { MAX_GROUPS, type ShaderSpec, ceilDiv, indent, shaderSource } from './shaderModule.ts';
 import { type PrintEnv, WgslPrinter } from './wgslExpr.ts';
 
 /** What every kernel's codegen needs from the program: buffer placement and index-check sites. */
 export interface KernelContext {
-  readonly wordOffset: (buffer: number) => number;
+  readonly place: (buffer: number) => WordPlace;
   readonly siteId: (site: string) => number;
 }
 
@@ -38,6 +39,6 @@ export function mapShader(k: MapKernel, ctx: KernelContext, label: string, kerne
     ...indent([...vars, ...printer.blocks[1]!]),
     '}',
   ];
-  const { wgsl, usesStatus } = shaderSource({ printers: [printer], workgroupSize: MAP_GROUP, body });
-  return { label, kernel, wgsl, usesStatus, workgroups: [Math.min(ceilDiv(n, MAP_GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: MAP_GROUP };
+  const { wgsl, usesStatus, arenas } = shaderSource({ printers: [printer], workgroupSize: MAP_GROUP, body });
+  return { label, kernel, wgsl, usesStatus, arenas, workgroups: [Math.min(ceilDiv(n, MAP_GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: MAP_GROUP };
 }

@@ -2,7 +2,8 @@ import { affineKey, linearIndex, varIdx } from '../../kernel/indexExpr.ts';
 import { type MatmulKernel, type MatmulOperand, loopVar } from '../../kernel/kernel.ts';
 import { decomposeVars, type KernelContext } from './mapShader.ts';
 import { MAX_GROUPS, type ShaderSpec, ceilDiv, indent, shaderSource } from './shaderModule.ts';
-import { ARENA, type PrintEnv, WgslPrinter } from './wgslExpr.ts';
+import { arenaName } from './arenas.ts';
+import { type PrintEnv, WgslPrinter } from './wgslExpr.ts';
 
 /**
  * A workgroup computes a bm x bn tile of C, stepping through k by bk: both operand tiles go
@@ -93,7 +94,7 @@ export function matmulShader(k: MatmulKernel, ctx: KernelContext, label: string,
     'fn px_out(px_b: i32, px_i: i32, px_j: i32, px_acc: f32) {',
     ...indent([
       `let px_l: i32 = px_b * ${m * n} + px_i * ${n} + px_j;`,
-      ...(storeC ? [`${ARENA}[${ctx.wordOffset(k.c)} + px_l] = bitcast<u32>(px_acc);`] : []),
+      ...(storeC ? [`${arenaName(ctx.place(k.c).arena)}[${ctx.place(k.c).word} + px_l] = bitcast<u32>(px_acc);`] : []),
       ...(stores.length ? decomposeVars(epi, space, 'px_l', 0) : []),
       ...epi.constants,
       ...out,
@@ -102,8 +103,10 @@ export function matmulShader(k: MatmulKernel, ctx: KernelContext, label: string,
   ];
 
   // ---- tiles ---------------------------------------------------------------------------------
-  const aWord = operandWord(k.a, ctx.wordOffset(k.a.buffer), 'px_bz', 'gi', 'gp');
-  const bWord = operandWord(k.b, ctx.wordOffset(k.b.buffer), 'px_bz', 'gp', 'gj');
+  const aWord = operandWord(k.a, ctx.place(k.a.buffer).word, 'px_bz', 'gi', 'gp');
+  const bWord = operandWord(k.b, ctx.place(k.b.buffer).word, 'px_bz', 'gp', 'gj');
+  const aArena = arenaName(ctx.place(k.a.buffer).arena);
+  const bArena = arenaName(ctx.place(k.b.buffer).arena);
   // tile elements are read along the operand's contiguous direction
   const aCoords = k.a.trans ? [`let ti = l % ${bm};`, `let tp = l / ${bm};`] : [`let tp = l % ${bk};`, `let ti = l / ${bk};`];
   const bCoords = k.b.trans ? [`let tp = l % ${bk};`, `let tj = l / ${bk};`] : [`let tj = l % ${bn};`, `let tp = l / ${bn};`];
@@ -132,10 +135,10 @@ export function matmulShader(k: MatmulKernel, ctx: KernelContext, label: string,
       `for (var k0: i32 = 0; k0 < ${K}; k0 = k0 + ${bk}) {`,
       ...indent([
         `for (var l: i32 = i32(lid); l < ${bm * bk}; l = l + ${wg}) {`,
-        ...indent([...aCoords, `let gi = px_gy * ${bm} + ti;`, 'let gp = k0 + tp;', `var v = 0.0f;`, `if (gi < ${m} && gp < ${K}) { v = bitcast<f32>(${ARENA}[${aWord}]); }`, `px_as[tp * ${sa} + ti] = v;`]),
+        ...indent([...aCoords, `let gi = px_gy * ${bm} + ti;`, 'let gp = k0 + tp;', `var v = 0.0f;`, `if (gi < ${m} && gp < ${K}) { v = bitcast<f32>(${aArena}[${aWord}]); }`, `px_as[tp * ${sa} + ti] = v;`]),
         '}',
         `for (var l: i32 = i32(lid); l < ${bn * bk}; l = l + ${wg}) {`,
-        ...indent([...bCoords, `let gj = px_gx * ${bn} + tj;`, 'let gp = k0 + tp;', `var v = 0.0f;`, `if (gj < ${n} && gp < ${K}) { v = bitcast<f32>(${ARENA}[${bWord}]); }`, `px_bs[tp * ${sb} + tj] = v;`]),
+        ...indent([...bCoords, `let gj = px_gx * ${bn} + tj;`, 'let gp = k0 + tp;', `var v = 0.0f;`, `if (gj < ${n} && gp < ${K}) { v = bitcast<f32>(${bArena}[${bWord}]); }`, `px_bs[tp * ${sb} + tj] = v;`]),
         '}',
         'workgroupBarrier();',
         `for (var p: i32 = 0; p < ${bk}; p = p + 1) {`,
@@ -151,7 +154,7 @@ export function matmulShader(k: MatmulKernel, ctx: KernelContext, label: string,
     '}', '}', '}',
   ];
   const decls = [`var<workgroup> px_as: array<f32, ${bk * sa}>;`, `var<workgroup> px_bs: array<f32, ${bk * sb}>;`];
-  const { wgsl, usesStatus } = shaderSource({ printers: [epi], workgroupSize: wg, body, decls, functions: outFn });
+  const { wgsl, usesStatus, arenas } = shaderSource({ printers: [epi], workgroupSize: wg, body, decls, functions: outFn });
   const workgroups: [number, number, number] = [Math.min(gx, MAX_GROUPS), Math.min(gy, MAX_GROUPS), Math.min(batch, MAX_GROUPS)];
-  return { label, kernel, wgsl, usesStatus, workgroups, workgroupBytes: 4 * bk * (sa + sb), invocations: wg };
+  return { label, kernel, wgsl, usesStatus, arenas, workgroups, workgroupBytes: 4 * bk * (sa + sb), invocations: wg };
 }

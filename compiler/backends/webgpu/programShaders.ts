@@ -6,16 +6,16 @@ import { type KernelContext, mapShader } from './mapShader.ts';
 import { type RowLayout, rowLayout, rowShader } from './rowShader.ts';
 import { scatterShader } from './scatterShader.ts';
 import { MAX_GROUPS, type ShaderSpec, ceilDiv, shaderSource } from './shaderModule.ts';
-import { ARENA } from './wgslExpr.ts';
+import { type ArenaLayout, type WordPlace, arenaName, wordPlace } from './arenas.ts';
 
 const FILL_GROUP = 256;
 
-/** A word-wise fill (`value` as WGSL) or copy (`from`) of `words` words at word offset `at`. */
-export function wordsShader(label: string, at: number, words: number, source: { value: string } | { from: number }): ShaderSpec {
-  const rhs = 'value' in source ? source.value : `${ARENA}[${source.from} + px_e]`;
-  const body = [`for (var px_e: i32 = i32(gid.x); px_e < ${words}; px_e = px_e + i32(nwg.x) * ${FILL_GROUP}) {`, `  ${ARENA}[${at} + px_e] = ${rhs};`, '}'];
-  const { wgsl } = shaderSource({ printers: [], workgroupSize: FILL_GROUP, body });
-  return { label, kernel: -1, wgsl, usesStatus: false, workgroups: [Math.min(ceilDiv(words, FILL_GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: FILL_GROUP };
+/** A word-wise fill (`value` as WGSL) or copy (`from`) of `words` words at `at`. */
+export function wordsShader(label: string, at: WordPlace, words: number, source: { value: string } | { from: WordPlace }): ShaderSpec {
+  const rhs = 'value' in source ? source.value : `${arenaName(source.from.arena)}[${source.from.word} + px_e]`;
+  const body = [`for (var px_e: i32 = i32(gid.x); px_e < ${words}; px_e = px_e + i32(nwg.x) * ${FILL_GROUP}) {`, `  ${arenaName(at.arena)}[${at.word} + px_e] = ${rhs};`, '}'];
+  const { wgsl, arenas } = shaderSource({ printers: [], workgroupSize: FILL_GROUP, body });
+  return { label, kernel: -1, wgsl, usesStatus: false, arenas, workgroups: [Math.min(ceilDiv(words, FILL_GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: FILL_GROUP };
 }
 
 /** Index-check sites of a program, numbered from 1 (0 in the status word means no error). */
@@ -42,8 +42,8 @@ export interface ShaderOptions {
  * a row kernel with all its stages, a scatter in one pass). A matmul's C is stored only when
  * something besides its epilogue reads it.
  */
-export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTable, options: ShaderOptions = {}): ShaderSpec[] {
-  const ctx: KernelContext = { wordOffset: (b) => plan.offsets[b]! / 4, siteId: sites.id };
+export function programShaders(p: KernelProgram, plan: MemoryPlan, layout: ArenaLayout, sites: SiteTable, options: ShaderOptions = {}): ShaderSpec[] {
+  const ctx: KernelContext = { place: (b) => wordPlace(plan, layout, b), siteId: sites.id };
   const limits = options.software ? SOFTWARE_LIMITS : GPU_LIMITS;
   const io = p.kernels.map((k) => kernelBuffers(k));
   const outputs = new Set(p.outputBuffers);
@@ -64,7 +64,7 @@ export function programShaders(p: KernelProgram, plan: MemoryPlan, sites: SiteTa
     if (options.poison) {
       for (const b of plan.freedAfter[i] ?? []) {
         const info = p.buffers[b]!;
-        out.push(wordsShader(`poison b${b}`, ctx.wordOffset(b), info.size, { value: info.dtype === 'f32' ? '0x7fc00000u' : '0xdeadbeefu' }));
+        out.push(wordsShader(`poison b${b}`, ctx.place(b), info.size, { value: info.dtype === 'f32' ? '0x7fc00000u' : '0xdeadbeefu' }));
       }
     }
   });

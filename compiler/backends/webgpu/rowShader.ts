@@ -146,6 +146,6 @@ export function rowShader(k: RowKernel, ctx: KernelContext, label: string, kerne
     '}',
   ];
   const decls = [...shared].map((t) => `var<workgroup> px_sh_${t}: array<${t}, ${WG}>;`);
-  const { wgsl, usesStatus } = shaderSource({ printers: [printer], workgroupSize: WG, body: bodyLines, decls });
-  return { label, kernel, wgsl, usesStatus, workgroups: [Math.min(groups, MAX_GROUPS), 1, 1], workgroupBytes: 4 * WG * shared.size, invocations: WG };
+  const { wgsl, usesStatus, arenas } = shaderSource({ printers: [printer], workgroupSize: WG, body: bodyLines, decls });
+  return { label, kernel, wgsl, usesStatus, arenas, workgroups: [Math.min(groups, MAX_GROUPS), 1, 1], workgroupBytes: 4 * WG * shared.size, invocations: WG };
 }

@@ -51,6 +51,6 @@ export function scatterShader(k: ScatterKernel, ctx: KernelContext, label: strin
     ...indent([...element, `var px_acc: ${wgslType(d)} = ${literal(0, d)};`, ...(L === 0 ? [] : target.blocks[1]!), ...loops, target.store(k.out, { terms: [{ atom: { kind: 'var', name: OUT, extent: k.outSize }, coef: 1 }], c: 0 }, 'px_acc', d, 1)]),
     '}',
   ];
-  const { wgsl, usesStatus } = shaderSource({ printers: [target, value], workgroupSize: GROUP, body });
-  return { label, kernel, wgsl, usesStatus, workgroups: [Math.min(ceilDiv(k.outSize, GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: GROUP };
+  const { wgsl, usesStatus, arenas } = shaderSource({ printers: [target, value], workgroupSize: GROUP, body });
+  return { label, kernel, wgsl, usesStatus, arenas, workgroups: [Math.min(ceilDiv(k.outSize, GROUP), MAX_GROUPS), 1, 1], workgroupBytes: 0, invocations: GROUP };
 }

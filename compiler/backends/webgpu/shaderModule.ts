@@ -1,4 +1,5 @@
-import { ARENA, RUNTIME_ZERO, type WgslPrinter } from './wgslExpr.ts';
+import { arenaName, arenasUsed } from './arenas.ts';
+import { RUNTIME_ZERO, type WgslPrinter } from './wgslExpr.ts';
 import { helperSources } from './wgslHelpers.ts';
 
 /** One compute dispatch of a program: its WGSL, workgroup count, and what it is for. */
@@ -10,6 +11,8 @@ export interface ShaderSpec {
   readonly workgroups: readonly [number, number, number];
   /** Binds the status buffer (reports out-of-range indices). */
   readonly usesStatus: boolean;
+  /** The arenas it binds (arena i at binding i + 1; the status buffer at 0). */
+  readonly arenas: readonly number[];
   readonly workgroupBytes: number;
   readonly invocations: number;
 }
@@ -33,12 +36,13 @@ export function shaderSource(o: {
   readonly body: readonly string[];
   readonly decls?: readonly string[];
   readonly functions?: readonly string[];
-}): { wgsl: string; usesStatus: boolean } {
+}): { wgsl: string; usesStatus: boolean; arenas: number[] } {
   const usesStatus = o.printers.some((p) => p.usesStatus);
   const helpers = helperSources(o.printers.flatMap((p) => [...p.helpers]));
+  const arenas = arenasUsed([...(o.decls ?? []), ...(o.functions ?? []), ...o.body].join('\n'));
   const lines = [
-    `@group(0) @binding(0) var<storage, read_write> ${ARENA}: array<u32>;`,
-    ...(usesStatus ? ['@group(0) @binding(1) var<storage, read_write> px_status: array<atomic<u32>>;'] : []),
+    ...arenas.map((a) => `@group(0) @binding(${a + 1}) var<storage, read_write> ${arenaName(a)}: array<u32>;`),
+    ...(usesStatus ? ['@group(0) @binding(0) var<storage, read_write> px_status: array<atomic<u32>>;'] : []),
     `var<private> ${RUNTIME_ZERO}: u32 = 0u;`,
     ...helpers,
     ...(o.decls ?? []),
@@ -49,5 +53,5 @@ export function shaderSource(o: {
     ...indent(o.body),
     '}',
   ];
-  return { wgsl: lines.join('\n'), usesStatus };
+  return { wgsl: lines.join('\n'), usesStatus, arenas };
 }

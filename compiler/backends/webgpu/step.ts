@@ -6,6 +6,7 @@ import { explainProgram } from '../../explain.ts';
 import { countFlops } from '../../flops.ts';
 import { CompileError } from '../../fusion/errors.ts';
 import type { CompiledStep, StepTrace } from '../../step.ts';
+import { type ArenaLayout, wordPlace } from './arenas.ts';
 import { wordPlan } from './build.ts';
 import { WebgpuAsyncError } from './errors.ts';
 import { SiteTable, programShaders, wordsShader } from './programShaders.ts';
@@ -26,8 +27,10 @@ export function compileWebgpuStep<S, I, O>(st: StepTrace, initialState: S, t0: n
   const nState = stateFlat.leaves.length;
   const plan = wordPlan(fused, aliases);
   const sites = new SiteTable();
-  const stateCopies = copies.map(([from, to]) => wordsShader(`state copy b${from} -> b${to}`, plan.offsets[to]! / 4, fused.buffers[from]!.size, { from: plan.offsets[from]! / 4 }));
-  const shadersFor = (software: boolean) => [...programShaders(fused, plan, sites, { software, poison: options.poisonFreedBuffers ?? false }), ...stateCopies];
+  const shadersFor = (software: boolean, layout: ArenaLayout) => [
+    ...programShaders(fused, plan, layout, sites, { software, poison: options.poisonFreedBuffers ?? false }),
+    ...copies.map(([from, to]) => wordsShader(`state copy b${from} -> b${to}`, wordPlace(plan, layout, to), fused.buffers[from]!.size, { from: wordPlace(plan, layout, from) })),
+  ];
   const exe = new WebgpuExecutable(fused, plan, shadersFor, sites);
   const stateBuffers = fused.inputBuffers.slice(0, nState);
   const inputBuffers = fused.inputBuffers.slice(nState);

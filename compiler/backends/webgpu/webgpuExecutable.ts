@@ -3,6 +3,7 @@ import { IndexError } from '../../ir/errors.ts';
 import type { HostArray } from '../../interpreter/hostArray.ts';
 import type { KernelProgram } from '../../kernel/kernel.ts';
 import type { MemoryPlan } from '../../schedule/memoryPlan.ts';
+import { type ArenaLayout, arenaLimit, splitArenas, wordPlace } from './arenas.ts';
 import { type WebgpuContext, checkAlive, webgpuContext } from './device.ts';
 import { WebgpuDeviceLostError, WebgpuLimitError, WebgpuRunError, WebgpuShaderError } from './errors.ts';
 import { fromWords, toWords } from './hostWords.ts';
@@ -17,7 +18,8 @@ interface Pipeline {
 
 interface Runtime {
   readonly ctx: WebgpuContext;
-  readonly arena: GPUBuffer;
+  readonly layout: ArenaLayout;
+  readonly arenas: readonly GPUBuffer[];
   readonly status: GPUBuffer | undefined;
   readonly pipelines: readonly Pipeline[];
 }
@@ -26,8 +28,8 @@ interface Runtime {
 const STATUS_WORDS = 4;
 
 /**
- * A fused program on a WebGPU device: every buffer lives at its planned offset in one storage
- * buffer (the arena), each kernel is one compute shader, and a run is one command submission —
+ * A fused program on a WebGPU device: every buffer lives at its planned offset in a storage
+ * buffer (an arena: one, or several when the plan exceeds the device's binding or buffer size), each kernel is one compute shader, and a run is one command submission —
  * inputs written into the arena, every dispatch in one compute pass, the requested buffers copied
  * to a staging buffer and mapped. Submissions go to the queue in call order, so a caller may
  * submit the next run before the previous one's results have come back.
@@ -42,11 +44,11 @@ export class WebgpuExecutable {
     readonly program: KernelProgram,
     /** Offsets with every element one 32-bit word (bools included). */
     readonly plan: MemoryPlan,
-    /** The program's dispatches for a device (software or not). */
-    private readonly shadersFor: (software: boolean) => readonly ShaderSpec[],
+    /** The program's dispatches for a device (software or not) and an arena layout. */
+    private readonly shadersFor: (software: boolean, layout: ArenaLayout) => readonly ShaderSpec[],
     private readonly sites: SiteTable,
   ) {
-    this.shaders = shadersFor(false);
+    this.shaders = shadersFor(false, splitArenas(plan, arenaLimit(Infinity)));
   }
 
   /** WGSL of every shader, by program kernel index (for explain()). */
@@ -69,28 +71,30 @@ export class WebgpuExecutable {
   private async start(): Promise<Runtime> {
     const ctx = await webgpuContext();
     const { device } = ctx;
-    if (ctx.software) this.shaders = this.shadersFor(true);
     const limits = device.limits;
-    const bytes = Math.max(16, this.plan.peakBytes);
-    if (bytes > limits.maxStorageBufferBindingSize) throw new WebgpuLimitError('maxStorageBufferBindingSize', bytes, limits.maxStorageBufferBindingSize, 'the program\'s memory (one storage buffer)');
-    if (bytes > limits.maxBufferSize) throw new WebgpuLimitError('maxBufferSize', bytes, limits.maxBufferSize, 'the program\'s memory (one buffer)');
+    const byBuffer = limits.maxBufferSize < limits.maxStorageBufferBindingSize;
+    const layout = splitArenas(this.plan, arenaLimit(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)), byBuffer ? 'maxBufferSize' : 'maxStorageBufferBindingSize');
+    this.shaders = this.shadersFor(ctx.software, layout);
     for (const s of this.shaders) {
+      const storage = s.arenas.length + (s.usesStatus ? 1 : 0);
+      if (storage > limits.maxStorageBuffersPerShaderStage) throw new WebgpuLimitError('maxStorageBuffersPerShaderStage', storage, limits.maxStorageBuffersPerShaderStage, `shader ${s.label} (the arenas it touches)`);
       if (s.workgroupBytes > limits.maxComputeWorkgroupStorageSize) throw new WebgpuLimitError('maxComputeWorkgroupStorageSize', s.workgroupBytes, limits.maxComputeWorkgroupStorageSize, `shader ${s.label}`);
       if (s.invocations > limits.maxComputeInvocationsPerWorkgroup) throw new WebgpuLimitError('maxComputeInvocationsPerWorkgroup', s.invocations, limits.maxComputeInvocationsPerWorkgroup, `shader ${s.label}`);
     }
     device.pushErrorScope('out-of-memory');
-    const arena = device.createBuffer({ label: 'pretext arena', size: Math.ceil(bytes / 16) * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const arenas = layout.bytes.map((b, i) => device.createBuffer({ label: `pretext arena ${i}`, size: Math.ceil(Math.max(16, b) / 16) * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
     const oom = await device.popErrorScope();
-    if (oom) throw new WebgpuRunError(`allocating ${bytes} bytes of device memory`, oom.message);
+    if (oom) throw new WebgpuRunError(`allocating ${this.plan.peakBytes} bytes of device memory in ${arenas.length} arenas`, oom.message);
     const status = this.shaders.some((s) => s.usesStatus)
       ? device.createBuffer({ label: 'pretext status', size: 4 * STATUS_WORDS, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST })
       : undefined;
-    const pipelines = await Promise.all(this.shaders.map((spec) => this.pipeline(device, spec, arena, status)));
-    for (const [b, data] of this.program.literals) this.writeWith(device, arena, b, data);
-    return { ctx, arena, status, pipelines };
+    const pipelines = await Promise.all(this.shaders.map((spec) => this.pipeline(device, spec, arenas, status)));
+    const rt = { ctx, layout, arenas, status, pipelines };
+    for (const [b, data] of this.program.literals) this.writeWith(rt, b, data);
+    return rt;
   }
 
-  private async pipeline(device: GPUDevice, spec: ShaderSpec, arena: GPUBuffer, status: GPUBuffer | undefined): Promise<Pipeline> {
+  private async pipeline(device: GPUDevice, spec: ShaderSpec, arenas: readonly GPUBuffer[], status: GPUBuffer | undefined): Promise<Pipeline> {
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ label: spec.label, code: spec.wgsl });
     const popped = device.popErrorScope(); // popped at once: the other shaders are created concurrently
@@ -106,15 +110,16 @@ export class WebgpuExecutable {
     } catch (e) {
       throw new WebgpuShaderError(spec.label, (e as Error).message, spec.wgsl);
     }
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: arena } }];
-    if (spec.usesStatus) entries.push({ binding: 1, resource: { buffer: status! } });
+    const entries: GPUBindGroupEntry[] = spec.arenas.map((a) => ({ binding: a + 1, resource: { buffer: arenas[a]! } }));
+    if (spec.usesStatus) entries.push({ binding: 0, resource: { buffer: status! } });
     return { spec, pipeline, bindGroup: device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }) };
   }
 
-  private writeWith(device: GPUDevice, arena: GPUBuffer, buffer: number, data: ArrayLike<number>): void {
+  private writeWith(rt: Pick<Runtime, 'ctx' | 'layout' | 'arenas'>, buffer: number, data: ArrayLike<number>): void {
     const info = this.program.buffers[buffer]!;
     if (data.length !== info.size) throw new WebgpuRunError(`writing buffer ${buffer}`, `it holds ${info.size} values, got ${data.length}`);
-    if (info.size > 0) device.queue.writeBuffer(arena, this.plan.offsets[buffer]!, toWords(info.dtype, data));
+    const { arena, word } = wordPlace(this.plan, rt.layout, buffer);
+    if (info.size > 0) rt.ctx.device.queue.writeBuffer(rt.arenas[arena]!, 4 * word, toWords(info.dtype, data));
   }
 
   /**
@@ -124,12 +129,12 @@ export class WebgpuExecutable {
    */
   async submit(writes: readonly (readonly [number, ArrayLike<number>])[], reads: readonly number[], dispatch = true): Promise<HostArray[]> {
     const rt = await this.ready();
-    const { ctx, arena, status } = rt;
+    const { ctx, status } = rt;
     checkAlive(ctx);
     const { device } = ctx;
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    for (const [b, data] of writes) this.writeWith(device, arena, b, data);
+    for (const [b, data] of writes) this.writeWith(rt, b, data);
     const encoder = device.createCommandEncoder();
     const withStatus = dispatch && status !== undefined;
     if (withStatus) encoder.clearBuffer(status);
@@ -147,7 +152,8 @@ export class WebgpuExecutable {
     const staging = stagingBytes > 0 ? device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : undefined;
     let at = 0;
     reads.forEach((b, i) => {
-      if (sizes[i]! > 0) encoder.copyBufferToBuffer(arena, this.plan.offsets[b]!, staging!, at, sizes[i]!);
+      const { arena, word } = wordPlace(this.plan, rt.layout, b);
+      if (sizes[i]! > 0) encoder.copyBufferToBuffer(rt.arenas[arena]!, 4 * word, staging!, at, sizes[i]!);
       at += sizes[i]!;
     });
     if (withStatus) encoder.copyBufferToBuffer(status, 0, staging!, at, 4 * STATUS_WORDS);

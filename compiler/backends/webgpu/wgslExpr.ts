@@ -1,6 +1,7 @@
 import type { DType } from '../../ir/dtype.ts';
 import type { Expr } from '../../kernel/expr.ts';
 import type { Affine, Atom } from '../../kernel/indexExpr.ts';
+import { type WordPlace, arenaName } from './arenas.ts';
 import type { WgslHelper } from './wgslHelpers.ts';
 
 /** WGSL type of a dtype's values: bools are u32 0/1 (as the arena stores them). */
@@ -10,13 +11,10 @@ export const wgslType = (d: DType): WgslType => (d === 'f32' ? 'f32' : d === 'i3
 /** A private variable holding 0 (declared by every shader): a value WGSL cannot evaluate at compile time. */
 export const RUNTIME_ZERO = 'px_zero';
 
-/** The arena: every buffer is a run of 32-bit words in one storage buffer. */
-export const ARENA = 'px_arena';
-
 /** What a printer needs to know about its kernel. */
 export interface PrintEnv {
-  /** Word offset of a buffer in the arena. */
-  readonly wordOffset: (buffer: number) => number;
+  /** A buffer's arena and word offset there. */
+  readonly place: (buffer: number) => WordPlace;
   /** Block level at which each loop variable is defined. */
   readonly varLevel: ReadonlyMap<string, number>;
   /** Level at which row values exist, and how one is read. */
@@ -157,7 +155,8 @@ export class WgslPrinter {
 
   /** The word `index` of buffer `buffer` as an arena element. */
   element(buffer: number, index: Affine, level: number): string {
-    return `${ARENA}[${this.env.wordOffset(buffer)} + ${this.affine(index, level)}]`;
+    const { arena, word } = this.env.place(buffer);
+    return `${arenaName(arena)}[${word} + ${this.affine(index, level)}]`;
   }
 
   /** A store of `value` (WGSL of dtype `d`) at element `index` of `buffer`. */
@@ -301,8 +300,8 @@ export class WgslPrinter {
     let name = this.keyWords.get(buffer);
     if (!name) {
       name = `px_key${buffer}`;
-      const o = this.env.wordOffset(buffer);
-      this.constants.push(`let ${name}_0 = ${ARENA}[${o}];`, `let ${name}_1 = ${ARENA}[${o + 1}];`);
+      const { arena, word } = this.env.place(buffer);
+      this.constants.push(`let ${name}_0 = ${arenaName(arena)}[${word}];`, `let ${name}_1 = ${arenaName(arena)}[${word + 1}];`);
       this.keyWords.set(buffer, name);
     }
     return [`${name}_0`, `${name}_1`];

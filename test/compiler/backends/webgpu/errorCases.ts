@@ -43,13 +43,13 @@ const ids = (values: number[]) => new HostTensor(['t'], [values.length], 'i32', 
 const gatherRows = (w: T, i: T): T => p.gather(w, i, 'v').mul(2) as T;
 
 /** An executable of a small real program whose shaders are replaced by `shaders`. */
-function withShaders(shaders: readonly ShaderSpec[], peakBytes?: number): { exe: WebgpuExecutable; inputs: HostTensor[] } {
+function withShaders(shaders: readonly ShaderSpec[], firstBufferBytes?: number): { exe: WebgpuExecutable; inputs: HostTensor[] } {
   const traced = trace(gatherRows as never, [table, ids([0, 1])]);
   const fused = fuseGraph(traced.inputs, traced.outputs);
   const plan = wordPlan(fused);
   const sites = new SiteTable();
-  const real = programShaders(fused, plan, sites);
-  const exe = new WebgpuExecutable(fused, peakBytes === undefined ? plan : { ...plan, peakBytes }, () => [...real, ...shaders], sites);
+  const planned = firstBufferBytes === undefined ? plan : { ...plan, sizes: plan.sizes.map((s, b) => (b === 0 ? firstBufferBytes : s)) };
+  const exe = new WebgpuExecutable(fused, planned, (_software, layout) => [...programShaders(fused, plan, layout, sites), ...shaders], sites);
   return { exe, inputs: flattenArgs(traced, [table, ids([0, 1])]) };
 }
 
@@ -64,7 +64,7 @@ export async function errorChecks(): Promise<{ failures: string[]; checked: numb
   if ((await f.runAsync(table, ids([4, 4, 4]))).data[0] !== 24) failures.push('a run after an IndexError went wrong');
 
   const bad = 'fn main() { let x: i32 = 1.5; }';
-  const spec: ShaderSpec = { label: 'bad', kernel: -1, wgsl: bad, workgroups: [1, 1, 1], usesStatus: false, workgroupBytes: 0, invocations: 1 };
+  const spec: ShaderSpec = { label: 'bad', kernel: -1, wgsl: bad, workgroups: [1, 1, 1], usesStatus: false, arenas: [], workgroupBytes: 0, invocations: 1 };
   const w = withShaders([spec]);
   failures.push(...expectError(await rejection(() => w.exe.runAsync(w.inputs)), 'WebgpuShaderError', 'invalid WGSL', (e) =>
     (e as WebgpuShaderError).wgsl === bad && e.message.includes('--- WGSL ---') ? undefined : 'the WGSL source is not attached'));
@@ -74,7 +74,7 @@ export async function errorChecks(): Promise<{ failures: string[]; checked: numb
   failures.push(...expectError(await rejection(() => big.exe.runAsync(big.inputs)), 'WebgpuLimitError', 'workgroup storage over the limit', (e) =>
     (e as WebgpuLimitError).limit === 'maxComputeWorkgroupStorageSize' ? undefined : `limit ${(e as WebgpuLimitError).limit}`));
   const huge = withShaders([], device.limits.maxStorageBufferBindingSize + 64);
-  failures.push(...expectError(await rejection(() => huge.exe.runAsync(huge.inputs)), 'WebgpuLimitError', 'memory over the binding limit', (e) =>
+  failures.push(...expectError(await rejection(() => huge.exe.runAsync(huge.inputs)), 'WebgpuLimitError', 'a buffer over the binding limit', (e) =>
     (e as WebgpuLimitError).limit === 'maxStorageBufferBindingSize' ? undefined : `limit ${(e as WebgpuLimitError).limit}`));
 
   // a lost device: programs on it fail with WebgpuDeviceLostError; a new compile gets a new device

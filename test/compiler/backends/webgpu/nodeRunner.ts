@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   scatter: scatterFailures,
   errors: async () => (await import('./errorCases.ts')).errorChecks(),
   step: async () => (await import('./stepCases.ts')).stepChecks(),
+  arenas: async () => (await import('./arenaCases.ts')).arenaChecks(),
   bertTiny: async () => (await import('./stepCases.ts')).workloadLosses(),
 };
 
