@@ -3,6 +3,7 @@
  * WebGPU or WebGL2 and hands results back as plain JSON. References are computed in Node.
  */
 import type { GpujsMode } from '../../compiler/backends/gpujs/modes.ts';
+import { loadGpujsBackend } from '../../compiler/gpujsBackend.ts'; // swapped for its .browser.ts sibling: gpu.js on demand
 import type { RandomProgram } from '../compiler/randomGraph.ts';
 import { type PlainTensor, checkHelpers, integerCase, plain, randomCase, runGpujs } from '../compiler/backends/gpujs/cases.ts';
 
@@ -11,6 +12,7 @@ export type PageResult = { readonly failures: string[] } | { readonly outputs: P
 
 async function runJob(mode: GpujsMode, job: PageJob): Promise<PageResult> {
   try {
+    await loadGpujsBackend();
     if (job.kind === 'helpers') return { failures: await checkHelpers(mode) };
     const c = job.kind === 'integers' ? integerCase() : randomCase(job.prog, job.kind);
     return { outputs: (await runGpujs(c, mode)).map(plain) };
